@@ -1,0 +1,168 @@
+"""Workspace Tools: this monorepo's own tooling (wagents) as an MCP server for coding agents.
+
+Agents working in the repository can list its servers, validate them and read the findings,
+look up what a rule means, and scaffold a new server, without shelling out to the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastmcp import FastMCP
+from fastmcp.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from wagents.model import UsageError
+from wagents.rules import all_rules
+from wagents.scaffold import new_server
+from wagents.validation import Options, validate
+from wagents.workspace import Workspace
+
+mcp = FastMCP(
+    "Workspace Tools",
+    instructions=(
+        "Tools for the wagents monorepo of FastMCP servers: list the servers, validate them, "
+        "explain validation rules and scaffold new servers."
+    ),
+    mask_error_details=True,
+)
+
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+
+
+def _workspace() -> Workspace:
+    """The workspace to serve: $WAGENTS_WORKSPACE, else the one this server lives in."""
+    start = os.environ.get("WAGENTS_WORKSPACE") or Path(__file__).resolve().parent
+    try:
+        return Workspace.find(Path(start))
+    except UsageError as exc:
+        raise ToolError(str(exc)) from None
+
+
+@mcp.tool(annotations=READ_ONLY)
+def list_servers() -> list[dict[str, Any]]:
+    """List the MCP servers of the workspace with their description and transport."""
+    from wagents.facts import ServerFacts
+
+    workspace = _workspace()
+    servers = []
+    for server in workspace.servers():
+        facts = ServerFacts(server, workspace)
+        deployment = (facts.config or {}).get("deployment")
+        servers.append(
+            {
+                "name": server.name,
+                "path": workspace.relative(server.path),
+                "description": facts.project.get("description", ""),
+                "transport": (deployment or {}).get("transport", "stdio")
+                if isinstance(deployment, dict)
+                else "stdio",
+            }
+        )
+    return servers
+
+
+@mcp.tool(annotations=READ_ONLY)
+def validate_servers(
+    names: Annotated[
+        list[str] | None,
+        Field(description="Servers to validate; omit to validate every server of the workspace."),
+    ] = None,
+    rules: Annotated[
+        list[str] | None,
+        Field(description="Rule slugs to run (see list_rules); omit to run every rule."),
+    ] = None,
+) -> dict[str, Any]:
+    """Validate servers as `wagents validate` does and return the findings and a summary."""
+    workspace = _workspace()
+    try:
+        servers = workspace.select(names or [])
+        report = validate(workspace, servers, Options(select=tuple(rules or ())))
+    except UsageError as exc:
+        raise ToolError(str(exc)) from None
+    return {
+        "findings": [finding.as_dict() for finding in report.findings],
+        "summary": report.summary,
+    }
+
+
+@mcp.tool(annotations=READ_ONLY)
+def list_rules() -> list[dict[str, str]]:
+    """List every validation rule: its slug, default severity and one-line summary."""
+    return [
+        {"slug": item.slug, "severity": str(item.severity), "summary": item.summary}
+        for item in all_rules().values()
+    ]
+
+
+@mcp.tool(annotations=READ_ONLY)
+def explain_rule(
+    slug: Annotated[str, Field(description="The rule's slug, e.g. 'dependency-parity'.")],
+) -> str:
+    """Return the full documentation of one validation rule, with a bad and a good example."""
+    return _rule_doc(slug)
+
+
+@mcp.resource("wagents://rules/{slug}", mime_type="text/markdown")
+def rule_doc(slug: str) -> str:
+    """The documentation of one validation rule."""
+    return _rule_doc(slug)
+
+
+def _rule_doc(slug: str) -> str:
+    registry = all_rules()
+    if slug not in registry:
+        raise ToolError(f"unknown rule {slug!r}; known rules: {', '.join(registry)}")
+    item = registry[slug]
+    return f"# {item.slug} ({item.severity})\n\n{item.doc}\n"
+
+
+@mcp.tool(
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    )
+)
+def scaffold_server(
+    name: Annotated[
+        str, Field(description="New server name: lowercase letters, digits and single hyphens.")
+    ],
+    description: Annotated[
+        str, Field(description="One line saying what the new server does.")
+    ] = "",
+) -> dict[str, Any]:
+    """Create mcp/NAME/ from the wagents templates and register it in the root pyproject.
+
+    Nothing is installed: run `uv lock && uv sync` afterwards (or `uv run`, which syncs).
+    """
+    workspace = _workspace()
+    try:
+        created = new_server(workspace, name, description)
+    except UsageError as exc:
+        raise ToolError(str(exc)) from None
+    return {"path": workspace.relative(created.path), "files": created.files}
+
+
+@mcp.custom_route("/health", methods=["GET"])
+async def health(request: Request) -> JSONResponse:
+    """Liveness probe for load balancers and container health checks (no auth, no data)."""
+    return JSONResponse({"status": "healthy"})
+
+
+app = mcp.http_app(host_origin_protection="auto")
+
+
+if __name__ == "__main__":
+    if os.environ.get("MCP_TRANSPORT", "stdio") == "http":
+        mcp.run(
+            transport="http",
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=int(os.environ.get("PORT", "8000")),
+        )
+    else:
+        mcp.run()

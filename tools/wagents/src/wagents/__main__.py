@@ -1,0 +1,5 @@
+"""Allow `python -m wagents`."""
+
+from wagents.cli import main
+
+main()

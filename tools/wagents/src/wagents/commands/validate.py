@@ -1,0 +1,59 @@
+"""`wagents validate`: check every server (or the named ones) and print the findings."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from wagents.report import FORMATS, renderer
+
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="validate")(validate)
+
+
+def validate(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Servers to check (default: every server under mcp/)."),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format["text"],  # type: ignore[index]
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Run only this rule (repeatable).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip this rule (repeatable).")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Servers probed at once (default: CPUs)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
+    ] = 30.0,
+) -> None:
+    """Check every server: layout, fastmcp.json, dependencies, the import check and more.
+
+    Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
+    """
+    from wagents.validation import Options
+    from wagents.validation import validate as run_validation
+    from wagents.workspace import Workspace
+
+    workspace = Workspace.find()
+    servers = workspace.select(names or [])
+    options = Options(
+        select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
+    )
+    report = run_validation(workspace, servers, options)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(renderer(str(output_format))(report, color))
+    raise typer.Exit(1 if report.failed else 0)

@@ -1,0 +1,140 @@
+"""What rules are given: the static facts of a server (its files, parsed) and its runtime facts."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from wagents.model import Server
+from wagents.parse import Loaded, load_json, load_python, load_toml
+from wagents.workspace import Workspace
+
+FASTMCP_JSON = "fastmcp.json"
+PYPROJECT = "pyproject.toml"
+DEFAULT_SOURCE = "server.py"
+
+
+@dataclass(frozen=True)
+class RuntimeFacts:
+    """What the isolated import of a server showed (see probe.py and runner.py).
+
+    `status` is one of: ok, exception, exit, no-server, not-fastmcp (from the probe), or
+    timeout, crashed, no-result (seen from outside when the probe could not report).
+    """
+
+    status: str
+    message: str | None = None
+    line: int | None = None
+    exit_code: int | str | None = None
+    stdout_bytes: int = 0
+    stdout_sample: str = ""
+    stderr_tail: str = ""
+    entrypoint: str | None = None
+    server: dict[str, Any] | None = None
+    http_app: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> bool:
+        """The module imported and the entrypoint is a FastMCP server."""
+        return self.status == "ok" and self.server is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RuntimeFacts:
+        return cls(**data)
+
+
+@dataclass
+class ServerFacts:
+    """Everything rules may look at for one server. Files are read lazily, once."""
+
+    server: Server
+    workspace: Workspace
+    runtime: RuntimeFacts | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.server.path
+
+    def relative(self, path: Path) -> str:
+        return self.workspace.relative(path)
+
+    @cached_property
+    def pyproject(self) -> Loaded[dict[str, Any]] | None:
+        """The server's pyproject.toml, or None when there is none."""
+        path = self.path / PYPROJECT
+        return load_toml(path) if path.exists() or path.is_symlink() else None
+
+    @cached_property
+    def fastmcp_json(self) -> Loaded[Any] | None:
+        """The server's fastmcp.json, or None when there is none."""
+        path = self.path / FASTMCP_JSON
+        return load_json(path) if path.exists() or path.is_symlink() else None
+
+    @cached_property
+    def config(self) -> dict[str, Any] | None:
+        """fastmcp.json as a dict when it parsed to a JSON object (not necessarily valid)."""
+        loaded = self.fastmcp_json
+        if loaded is None or not loaded.ok or not isinstance(loaded.value, dict):
+            return None
+        return loaded.value
+
+    @cached_property
+    def source_name(self) -> str:
+        """`source.path` of fastmcp.json without any `:object` suffix (default server.py)."""
+        source = (self.config or {}).get("source")
+        path = source.get("path") if isinstance(source, dict) else None
+        if not isinstance(path, str) or not path:
+            return DEFAULT_SOURCE
+        file_part, _, _ = path.rpartition(":") if ":" in path[2:] else (path, "", "")
+        return file_part
+
+    @cached_property
+    def entrypoint(self) -> str | None:
+        """`source.entrypoint` (or the `file.py:object` suffix); None means fastmcp's defaults."""
+        source = (self.config or {}).get("source")
+        if not isinstance(source, dict):
+            return None
+        entrypoint = source.get("entrypoint")
+        if isinstance(entrypoint, str) and entrypoint:
+            return entrypoint
+        path = source.get("path")
+        if isinstance(path, str) and ":" in path[2:]:
+            return path.rpartition(":")[2] or None
+        return None
+
+    @cached_property
+    def source_path(self) -> Path:
+        return self.path / self.source_name
+
+    @cached_property
+    def source_inside_server(self) -> bool:
+        """`source.path` resolves inside the server directory (no `..` or absolute escapes)."""
+        try:
+            self.source_path.resolve().relative_to(self.path.resolve())
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
+    @cached_property
+    def source(self) -> Loaded[ast.Module] | None:
+        """The parsed server module, or None when it is missing or outside the server."""
+        if not self.source_inside_server or not (
+            self.source_path.exists() or self.source_path.is_symlink()
+        ):
+            return None
+        return load_python(self.source_path)
+
+    @cached_property
+    def project(self) -> dict[str, Any]:
+        """`[project]` of the server's pyproject ({} when missing or broken)."""
+        loaded = self.pyproject
+        value = loaded.value if loaded is not None and loaded.ok else None
+        project = (value or {}).get("project")
+        return project if isinstance(project, dict) else {}

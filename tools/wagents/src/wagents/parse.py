@@ -1,0 +1,203 @@
+"""Load the files wagents reads (TOML, JSON, Python), turning every way they break into data.
+
+Nothing here raises for bad content: each loader returns a `Loaded` whose `error` says what is wrong
+and where, so that rules can report it as a finding and commands as a one-line error.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+#: Config files larger than this are refused rather than read into memory.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Python sources larger than this are refused (a server module is never this large).
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+#: Nesting deeper than this in fastmcp.json is refused before the JSON parser recurses.
+MAX_JSON_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why a file could not be read or parsed, with a 1-based position when there is one."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """The outcome of loading one file: the parsed value, or an error (never both)."""
+
+    path: Path
+    value: T | None = None
+    text: str | None = None
+    error: ParseError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def read_text(path: Path, limit: int) -> tuple[str | None, ParseError | None]:
+    """Read a UTF-8 text file, refusing directories, unreadable, oversized and non-UTF-8 files."""
+    try:
+        if path.is_dir():
+            return None, ParseError("is a directory, not a file")
+        size = path.stat().st_size
+        if size > limit:
+            return None, ParseError(
+                f"is {_human_bytes(size)}; wagents reads at most {_human_bytes(limit)}"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, ParseError("does not exist")
+    except PermissionError:
+        return None, ParseError("cannot be read (permission denied)")
+    except OSError as exc:  # symlink loops, I/O errors
+        return None, ParseError(f"cannot be read ({exc.strerror or exc})")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, ParseError(f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line)
+    return text, None
+
+
+def load_toml(path: Path) -> Loaded[dict[str, Any]]:
+    """Parse a TOML file; errors carry the line and column tomllib reports."""
+    text, error = read_text(path, MAX_CONFIG_BYTES)
+    if error is not None:
+        return Loaded(path, error=error)
+    assert text is not None
+    try:
+        value = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return Loaded(path, text=text, error=_toml_error(exc))
+    return Loaded(path, value=value, text=text)
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError) -> ParseError:
+    message = str(exc)
+    match = _TOML_POSITION.match(message)
+    if match is None:
+        return ParseError(f"is not valid TOML: {message}")
+    return ParseError(f"is not valid TOML: {match['msg']}", int(match["line"]), int(match["col"]))
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def load_json(path: Path) -> Loaded[Any]:
+    """Parse a strict JSON file: no duplicate keys, no NaN/Infinity, bounded size and depth."""
+    text, error = read_text(path, MAX_CONFIG_BYTES)
+    if error is not None:
+        return Loaded(path, error=error)
+    assert text is not None
+    if not text.strip():
+        return Loaded(path, text=text, error=ParseError("is empty", 1, 1))
+    depth_error = _json_depth_error(text)
+    if depth_error is not None:
+        return Loaded(path, text=text, error=depth_error)
+    try:
+        value = json.loads(
+            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as exc:
+        return Loaded(
+            path,
+            text=text,
+            error=ParseError(f"is not valid JSON: {exc.msg}", exc.lineno, exc.colno),
+        )
+    except _DuplicateKey as exc:
+        line = _line_of_key(text, str(exc))
+        return Loaded(path, text=text, error=ParseError(f"has a duplicate key {str(exc)!r}", line))
+    except ValueError as exc:
+        return Loaded(path, text=text, error=ParseError(f"is not valid JSON: {exc}"))
+    return Loaded(path, value=value, text=text)
+
+
+def _json_depth_error(text: str) -> ParseError | None:
+    """Refuse pathological nesting before `json` recurses into it (strings are skipped)."""
+    depth = 0
+    in_string = escaped = False
+    line = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return ParseError(f"nests deeper than {MAX_JSON_DEPTH} levels", line)
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    needle = json.dumps(key)
+    lines = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    return lines[1] if len(lines) > 1 else (lines[0] if lines else None)
+
+
+def load_python(path: Path) -> Loaded[ast.Module]:
+    """Parse a Python source file without running it."""
+    text, error = read_text(path, MAX_SOURCE_BYTES)
+    if error is not None:
+        return Loaded(path, error=error)
+    assert text is not None
+    try:
+        module = ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        return Loaded(
+            path,
+            text=text,
+            error=ParseError(f"has a syntax error: {exc.msg}", exc.lineno, exc.offset),
+        )
+    except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
+        return Loaded(path, text=text, error=ParseError(f"cannot be parsed: {exc}"))
+    return Loaded(path, value=module, text=text)
+
+
+def _human_bytes(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size} bytes"

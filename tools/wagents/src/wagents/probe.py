@@ -1,0 +1,209 @@
+"""Runs inside a server's own process: imports the server and reports its runtime facts as JSON.
+
+The validator never imports a server itself. It starts `python -I -m wagents.probe` in the server's
+directory (see runner.py); this module imports the server module exactly as
+`from server import mcp` would, watches what it writes to stdout while importing, resolves the
+entrypoint the way `fastmcp run` does, and describes the FastMCP instance with FastMCP's own
+`inspect_fastmcp`. The JSON goes to a dedicated file descriptor, never to stdout, so a server that
+prints cannot corrupt it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import inspect
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+#: Names `fastmcp run` tries, in order, when fastmcp.json names no entrypoint.
+DEFAULT_ENTRYPOINTS = ("mcp", "server", "app")
+
+
+def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, Any]:
+    """Import `source` (relative to `server_dir`) and describe the server it defines.
+
+    Assumes the process is already isolated: this changes the working directory, `sys.path`,
+    file descriptors 0 and 1, and imports arbitrary code.
+    """
+    source_path = (server_dir / source).resolve()
+    os.chdir(server_dir)
+    sys.path.insert(0, str(source_path.parent))
+    module_name = source_path.stem
+    facts: dict[str, Any] = {"status": "ok", "module": module_name}
+    try:
+        module = importlib.import_module(module_name)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
+        return facts | {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
+    except BaseException as exc:
+        return facts | {
+            "status": "exception",
+            "exception": type(exc).__name__,
+            "message": _last_line(exc),
+            **_error_location(exc, source_path),
+        }
+    finally:
+        _stop_capturing_stdout()
+    return facts | asyncio.run(_describe(module, entrypoint))
+
+
+async def _describe(module: Any, entrypoint: str | None) -> dict[str, Any]:
+    from fastmcp import FastMCP
+
+    candidates = [entrypoint] if entrypoint else list(DEFAULT_ENTRYPOINTS)
+    found = None
+    for name in candidates:
+        obj = getattr(module, name, None)
+        if obj is None:
+            continue
+        if inspect.isfunction(obj) or inspect.iscoroutinefunction(obj):
+            obj = obj()
+            if inspect.isawaitable(obj):
+                obj = await obj
+        if isinstance(obj, FastMCP) or entrypoint:
+            found = (name, obj)
+            break
+    if found is None:
+        return {"status": "no-server", "message": f"none of {', '.join(candidates)} is defined"}
+    name, server = found
+    if not isinstance(server, FastMCP):
+        kind = f"{type(server).__module__}.{type(server).__qualname__}"
+        return {
+            "status": "not-fastmcp",
+            "entrypoint": name,
+            "message": f"{name} is a {kind}, not a FastMCP server",
+        }
+    return {
+        "entrypoint": name,
+        "server": await _describe_server(server),
+        "http_app": _http_app(module),
+    }
+
+
+async def _describe_server(server: Any) -> dict[str, Any]:
+    import fastmcp
+    from fastmcp.utilities.inspect import inspect_fastmcp
+
+    info = dataclasses.asdict(await inspect_fastmcp(server))
+    tasks = {tool.name: _task_mode(tool) for tool in await server.list_tools()}
+    for tool in info["tools"]:
+        tool["task"] = tasks.get(tool["name"])
+    return info | {
+        "mask_error_details": bool(getattr(server, "_mask_error_details", False)),
+        "tasks": bool(getattr(server, "_support_tasks_by_default", False)),
+        "custom_routes": [
+            _route(route) for route in getattr(server, "_additional_http_routes", [])
+        ],
+        "settings": {
+            "stateless_http": fastmcp.settings.stateless_http,
+            "docket_url": str(fastmcp.settings.docket.url),
+        },
+    }
+
+
+def _task_mode(tool: Any) -> str | None:
+    config = getattr(tool, "task_config", None)
+    mode = getattr(config, "mode", None)
+    return str(mode) if mode is not None else None
+
+
+def _route(route: Any) -> dict[str, Any]:
+    endpoint = getattr(route, "endpoint", None)
+    location: dict[str, Any] = {}
+    if endpoint is not None:
+        with contextlib.suppress(OSError, TypeError):
+            location = {
+                "file": inspect.getsourcefile(endpoint),
+                "line": inspect.getsourcelines(endpoint)[1],
+            }
+    return {
+        "path": getattr(route, "path", None),
+        "methods": sorted(getattr(route, "methods", None) or []),
+        "endpoint": getattr(endpoint, "__qualname__", None),
+        **location,
+    }
+
+
+def _http_app(module: Any) -> dict[str, Any] | None:
+    """The module-level ASGI app (`app = mcp.http_app()`), if any, and its Host/Origin guard."""
+    app = getattr(module, "app", None)
+    middleware = getattr(app, "user_middleware", None)
+    if middleware is None:
+        return None
+    protection = None
+    for item in middleware:
+        if getattr(item.cls, "__name__", "") == "HostOriginGuardMiddleware":
+            protection = item.kwargs.get("mode", "auto")
+    return {"attribute": "app", "origin_protection": protection}
+
+
+def _last_line(exc: BaseException) -> str:
+    lines = traceback.format_exception_only(type(exc), exc)
+    return lines[-1].strip() if lines else type(exc).__name__
+
+
+def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
+    """The deepest traceback frame inside the server's own file, if any."""
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if Path(frame.f_code.co_filename).resolve() == source_path:
+            line = lineno
+    return {"line": line}
+
+
+_saved_stdout: int | None = None
+
+
+def _stop_capturing_stdout() -> None:
+    """Point fd 1 at /dev/null once the import is over: later output is not import-time output."""
+    with contextlib.suppress(OSError, ValueError):  # the server closed or broke sys.stdout
+        sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1 outlives this call
+
+
+def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
+    """Cap the probe's CPU time and address space (best effort: not every platform has rlimits)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    if cpu_seconds:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m wagents.probe", description=__doc__)
+    parser.add_argument("server_dir", type=Path)
+    parser.add_argument("--source", default="server.py")
+    parser.add_argument("--entrypoint", default=None)
+    parser.add_argument("--result-fd", type=int, required=True)
+    parser.add_argument("--cpu-seconds", type=int, default=None)
+    parser.add_argument("--memory-bytes", type=int, default=None)
+    args = parser.parse_args(argv)
+    result = os.fdopen(args.result_fd, "w", encoding="utf-8")
+    apply_limits(args.cpu_seconds, args.memory_bytes)
+    try:
+        facts = collect(args.server_dir, args.source, args.entrypoint)
+    except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
+        facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
+    result.write(json.dumps(facts, default=str))
+    result.flush()
+    # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Rules about the shape of a server directory and its place in the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packaging.utils import canonicalize_name
+
+from wagents.facts import FASTMCP_JSON, PYPROJECT, ServerFacts
+from wagents.model import Severity
+from wagents.rules import Problem, rule
+from wagents.workspace import SERVERS_GROUP
+
+
+@rule("server-layout", Severity.ERROR)
+def server_layout(facts: ServerFacts) -> Iterator[Problem]:
+    """A server directory holds its module, fastmcp.json and a pyproject.toml named after it.
+
+    Every server lives in `mcp/<name>/` with `server.py` (or the module fastmcp.json's
+    `source.path` names), `fastmcp.json` and `pyproject.toml`, whose `[project].name` is the
+    directory name. `uv run wagents new <name>` creates all of them.
+
+    Bad: `mcp/weather/pyproject.toml` with `name = "weather-server"`.
+    Good: `mcp/weather/pyproject.toml` with `name = "weather"`.
+    """
+    for filename in (facts.source_name, FASTMCP_JSON, PYPROJECT):
+        path = facts.path / filename
+        if not (path.exists() or path.is_symlink()):
+            yield Problem(f"{filename} is missing", facts.path)
+    loaded = facts.pyproject
+    if loaded is None:
+        return
+    if loaded.error is not None:
+        yield Problem(f"{PYPROJECT} {loaded.error.message}", loaded.path, loaded.error.line)
+        return
+    if "project" not in (loaded.value or {}):
+        yield Problem(f"{PYPROJECT} has no [project] table", loaded.path)
+        return
+    name = facts.project.get("name")
+    if not isinstance(name, str):
+        yield Problem(f"{PYPROJECT} has no [project].name", loaded.path)
+    elif canonicalize_name(name) != canonicalize_name(facts.server.name):
+        yield Problem(
+            f"project name {name!r} does not match the directory name {facts.server.name!r}",
+            loaded.path,
+            _line_of(loaded.text or "", "name"),
+        )
+
+
+@rule("workspace-member", Severity.ERROR)
+def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
+    """The root pyproject makes the server a workspace member and installs it.
+
+    `[tool.uv.workspace].members` must cover `mcp/<name>` (the `mcp/*` glob does) without an
+    `exclude` removing it, and the root must depend on the server (the `servers` dependency group
+    with a `{ workspace = true }` source) so that `uv run` at the root installs its dependencies:
+    a plain `uv sync` otherwise removes them. `uv run wagents new` does both;
+    `wagents validate --fix` repairs a server that was copied in by hand.
+
+    Bad: `members = ["tools/wagents"]` with a server in `mcp/weather/`.
+    Good: `members = ["mcp/*", "tools/wagents"]` and `servers = ["weather"]`.
+    """
+    workspace = facts.workspace
+    root_pyproject = workspace.root / PYPROJECT
+    if not workspace.is_member(facts.path):
+        yield Problem(
+            f"not a workspace member: add {workspace.relative(facts.path)!r} to "
+            "[tool.uv.workspace].members of the root pyproject.toml (or remove it from exclude)",
+            root_pyproject,
+        )
+    name = canonicalize_name(str(facts.project.get("name") or facts.server.name))
+    if name not in workspace.installed_names():
+        yield Problem(
+            f"the root environment does not install {name!r}: add it to the root's "
+            f"[dependency-groups].{SERVERS_GROUP} (or run `wagents validate --fix`)",
+            root_pyproject,
+        )
+    elif name not in workspace.workspace_sources():
+        yield Problem(
+            f"the root depends on {name!r} but [tool.uv.sources] does not map it to the "
+            f"workspace: add `{name} = {{ workspace = true }}`",
+            root_pyproject,
+        )
+
+
+def _line_of(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
+            return number
+    return None

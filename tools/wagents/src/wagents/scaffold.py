@@ -1,0 +1,158 @@
+"""`wagents new`: create a server from the templates and register it in the root pyproject."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from wagents.fsio import atomic_write, exclusive_lock, fsync_directory, fsync_tree
+from wagents.model import UsageError
+from wagents.names import check_server_name
+from wagents.pyproject_edit import register_server
+from wagents.workspace import SERVERS_DIR, SERVERS_GROUP, Workspace
+
+#: Scratch directories older than this are left-overs of killed runs and are removed.
+STALE_SCRATCH_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `new_server` made."""
+
+    path: Path
+    files: list[str]
+    root_pyproject_changed: bool
+
+
+class _Template(Template):
+    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is."""
+
+    pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
+
+
+def title_of(name: str) -> str:
+    """`git-tools` → `Git Tools`."""
+    return " ".join(part.capitalize() for part in name.split("-"))
+
+
+def check_description(description: str) -> str:
+    """One line of printable text (it lands in Python, TOML, JSON and Markdown)."""
+    if any(not char.isprintable() for char in description):
+        raise UsageError("the description must be a single line of printable text")
+    if len(description) > 300:
+        raise UsageError("the description is longer than 300 characters")
+    return description.strip()
+
+
+def render_templates(name: str, description: str) -> dict[str, str]:
+    """The files of a new server, by path relative to its directory."""
+    title = title_of(name)
+    description = description or f"{title} MCP server."
+    values = {
+        "name": name,
+        "title": title,
+        "description": description,
+        "description_docstring": description.replace("\\", "\\\\").replace('"""', r"\"\"\""),
+        "title_literal": json.dumps(title),
+        "description_literal": json.dumps(description),
+    }
+    root = resources.files("wagents") / "templates" / "server"
+    files: dict[str, str] = {}
+    for template, relative in _walk(root, ""):
+        files[relative.removesuffix(".tmpl")] = _Template(template.read_text("utf-8")).substitute(
+            values
+        )
+    return files
+
+
+def _walk(directory, prefix: str):
+    for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                yield from _walk(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".tmpl"):
+            yield entry, f"{prefix}{entry.name}"
+
+
+def new_server(workspace: Workspace, name: str, description: str = "") -> Created:
+    """Create `mcp/<name>/` and register it in the root pyproject, all or nothing.
+
+    The server is built in a scratch directory under `.wagents/` and renamed into place, then the
+    root pyproject is replaced atomically; both happen under a lock beside the root pyproject, so
+    concurrent runs serialize and an interrupted run leaves the old state or the new one.
+    """
+    check_server_name(name)
+    description = check_description(description)
+    target = workspace.servers_dir / name
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"{workspace.relative(target)} already exists")
+    files = render_templates(name, description)
+    scratch_root = workspace.state_dir / "tmp"
+    root_pyproject = workspace.root / "pyproject.toml"
+    with exclusive_lock(workspace.state_dir / "pyproject.lock"):
+        if target.exists():
+            raise UsageError(f"{workspace.relative(target)} already exists")
+        before = _read_root(root_pyproject)
+        after = register_server(
+            before,
+            name=name,
+            member_path=f"{SERVERS_DIR}/{name}",
+            covered=workspace.is_member(target),
+            group=SERVERS_GROUP,
+        )
+        _remove_stale_scratch(scratch_root)
+        scratch_root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"new-{name}-", dir=scratch_root))
+        try:
+            for relative, content in files.items():
+                path = scratch / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content, encoding="utf-8")
+            fsync_tree(scratch)
+            workspace.servers_dir.mkdir(exist_ok=True)
+            scratch.rename(target)
+            fsync_directory(workspace.servers_dir)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        if after != before:
+            atomic_write(root_pyproject, after.encode("utf-8"))
+    return Created(target, sorted(files), after != before)
+
+
+def _read_root(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _remove_stale_scratch(scratch_root: Path) -> None:
+    if not scratch_root.is_dir():
+        return
+    cutoff = time.time() - STALE_SCRATCH_SECONDS
+    for entry in scratch_root.iterdir():
+        try:
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def sync_environment(workspace: Workspace) -> None:
+    """`uv lock` then `uv sync` at the root, so the new server's dependencies are installed."""
+    uv = shutil.which("uv")
+    if uv is None:
+        raise UsageError("uv is not on PATH; install it (`pip install uv`) or pass --no-sync")
+    for command in ([uv, "lock"], [uv, "sync"]):
+        completed = subprocess.run(command, cwd=workspace.root, check=False)
+        if completed.returncode != 0:
+            step = " ".join(["uv", *command[1:]])
+            raise UsageError(f"`{step}` failed (exit {completed.returncode}); see its output above")

@@ -1,0 +1,88 @@
+"""Helpers for tests: scratch workspaces and running the real CLI.
+
+Servers are never imported into a test process: use `wagents.runner.run_probe` or the server's
+own test suite (`wagents.servertests`) to exercise one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from wagents.scaffold import new_server
+from wagents.workspace import Workspace
+
+ROOT_PYPROJECT = """\
+[project]
+name = "scratch-workspace"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = []
+
+[dependency-groups]
+servers = []
+
+[tool.uv]
+default-groups = ["servers"]
+
+[tool.uv.workspace]
+members = ["mcp/*"]
+"""
+
+
+def scratch_workspace(
+    root: Path, servers: Iterable[str] = (), pyproject: str = ROOT_PYPROJECT
+) -> Workspace:
+    """A minimal workspace at `root` with freshly scaffolded `servers` (nothing installed)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    (root / "mcp").mkdir(exist_ok=True)
+    workspace = Workspace.find(root)
+    for name in servers:
+        new_server(workspace, name)
+    return Workspace.find(root)
+
+
+def copy_repository(source: Path, destination: Path) -> Path:
+    """Copy the files git knows in `source` (tracked or untracked, not ignored) to `destination`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for raw in filter(None, listed):
+        relative = Path(os.fsdecode(raw))
+        origin = source / relative
+        if not origin.is_file():
+            continue  # deleted in the working tree
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, target)
+    return destination
+
+
+def wagents_command() -> list[str]:
+    """The real `wagents` console script of the running environment."""
+    script = Path(sys.executable).parent / "wagents"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "wagents"]
+
+
+def run_wagents(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run `wagents ARGS...` in `cwd` with stdin closed; output is captured as text."""
+    return subprocess.run(
+        [*wagents_command(), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,126 @@
+"""`wagents validate` as a function: workspace → servers → facts → rules → findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from wagents.facts import ServerFacts
+from wagents.model import Finding, Server, Severity, UsageError
+from wagents.rules import Rule, all_rules
+from wagents.runner import ProbeLimits, ProbeRequest, run_probes
+from wagents.workspace import Workspace
+
+#: The rule slug under which a crashing rule is reported.
+INTERNAL_ERROR = "internal-error"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to validate: which rules, how many probes at once, how long each may take."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    jobs: int | None = None
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a validation run."""
+
+    servers: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(finding.severity for finding in self.findings)
+        return {
+            "servers": len(self.servers),
+            "errors": counts[Severity.ERROR],
+            "warnings": counts[Severity.WARNING],
+            "info": counts[Severity.INFO],
+        }
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+
+def selected_rules(options: Options) -> list[Rule]:
+    """The rules `--select`/`--ignore` leave, in registry order; unknown slugs are usage errors."""
+    rules = all_rules()
+    unknown = [slug for slug in (*options.select, *options.ignore) if slug not in rules]
+    if unknown:
+        raise UsageError(f"unknown rule {', '.join(unknown)} (see `wagents rules` for the list)")
+    chosen = [rules[slug] for slug in options.select] if options.select else list(rules.values())
+    return [item for item in chosen if item.slug not in options.ignore]
+
+
+def validate(
+    workspace: Workspace,
+    servers: Iterable[Server],
+    options: Options | None = None,
+    on_server_done: Callable[[str], None] | None = None,
+) -> Report:
+    """Run the selected rules on `servers` and return every finding, sorted."""
+    options = options or Options()
+    rules = selected_rules(options)
+    all_facts = {server.name: ServerFacts(server, workspace) for server in servers}
+    if any(item.runtime for item in rules):
+        _attach_runtime_facts(all_facts, options, on_server_done)
+    findings: list[Finding] = []
+    for facts in all_facts.values():
+        findings += check_server(facts, rules)
+    return Report(sorted(all_facts), sorted(findings, key=lambda f: f.sort_key))
+
+
+def _attach_runtime_facts(
+    all_facts: dict[str, ServerFacts],
+    options: Options,
+    on_server_done: Callable[[str], None] | None,
+) -> None:
+    requests = {}
+    for name, facts in all_facts.items():
+        if facts.source_inside_server and facts.source_path.is_file():
+            request = ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
+            requests[request] = name
+    limits = ProbeLimits(timeout=options.timeout)
+    for request, runtime in run_probes(requests, limits, options.jobs):
+        all_facts[requests[request]].runtime = runtime
+        if on_server_done is not None:
+            on_server_done(requests[request])
+
+
+def check_server(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
+    """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding."""
+    findings = []
+    for item in rules:
+        try:
+            problems = list(item.check(facts))
+        except Exception as exc:  # a rule's bug must not hide the other rules' findings
+            findings.append(
+                Finding(
+                    facts.server.name,
+                    INTERNAL_ERROR,
+                    Severity.ERROR,
+                    f"rule {item.slug} crashed: {type(exc).__name__}: {exc}",
+                )
+            )
+            continue
+        for problem in problems:
+            findings.append(
+                Finding(
+                    server=facts.server.name,
+                    rule=item.slug,
+                    severity=problem.severity or item.severity,
+                    message=problem.message,
+                    path=facts.relative(problem.path) if problem.path is not None else None,
+                    line=problem.line,
+                )
+            )
+    return findings
