@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wagents.servertests import run_server_tests
 from wagents.workspace import Workspace
 

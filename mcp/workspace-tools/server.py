@@ -16,6 +16,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
 from wagents.model import UsageError
 from wagents.rules import all_rules
 from wagents.scaffold import new_server

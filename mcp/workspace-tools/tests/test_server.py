@@ -10,6 +10,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from server import app, mcp
+
 from wagents.testing import scratch_workspace
 
 

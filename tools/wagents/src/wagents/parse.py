@@ -83,15 +83,17 @@ def load_toml(path: Path) -> Loaded[dict[str, Any]]:
     try:
         value = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return Loaded(path, text=text, error=_toml_error(exc))
+        return Loaded(path, text=text, error=_toml_error(exc, text))
     return Loaded(path, value=value, text=text)
 
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError) -> ParseError:
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> ParseError:
     message = str(exc)
+    if message.endswith("(at end of document)"):
+        return ParseError(f"is not valid TOML: {message}", len(text.rstrip("\n").split("\n")))
     match = _TOML_POSITION.match(message)
     if match is None:
         return ParseError(f"is not valid TOML: {message}")

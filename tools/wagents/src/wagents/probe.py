@@ -153,6 +153,12 @@ def _last_line(exc: BaseException) -> str:
 def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
     """The deepest traceback frame inside the server's own file, if any."""
     line = None
+    if (
+        isinstance(exc, SyntaxError)
+        and exc.filename
+        and Path(exc.filename).resolve() == source_path
+    ):
+        return {"line": exc.lineno}
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         if Path(frame.f_code.co_filename).resolve() == source_path:
             line = lineno

@@ -40,10 +40,12 @@ def dependency_parity(facts: ServerFacts) -> Iterator[Problem]:
         return
     if not isinstance(listed, list):
         listed = []  # fastmcp-json reports a wrong type
-    ours, problems = _parse(declared, pyproject_path)
-    yield from problems
-    theirs, problems = _parse(listed, config_path)
-    yield from problems
+    ours, our_problems = _parse(declared, pyproject_path)
+    theirs, their_problems = _parse(listed, config_path)
+    if our_problems or their_problems:
+        # Comparing lists with unreadable entries would only add noise: fix those first.
+        yield from our_problems + their_problems
+        return
     for name, requirement in ours.items():
         other = theirs.get(name)
         if other is None:

@@ -1,0 +1,3 @@
+"""Binds mcp to something that is not a server."""
+
+mcp = {"name": "not a server"}

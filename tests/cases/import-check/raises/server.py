@@ -1,0 +1,3 @@
+"""Imports a module nobody declared."""
+
+import definitely_not_installed_xyz  # noqa: F401

@@ -1,0 +1,4 @@
+"""Broken."""
+
+def broken(:
+    pass

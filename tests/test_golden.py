@@ -1,0 +1,126 @@
+"""Golden cases: tests/cases/<rule>/<case>/ holds the files that differ from a fresh scaffold and
+`expected.json`, the findings of that rule (an empty list for a passing case).
+
+A case directory may contain:
+- any server file (server.py, fastmcp.json, pyproject.toml, tests/...): laid over a scaffolded
+  server; `${name}` in it becomes the case's server name;
+- `_remove`: paths (one per line) deleted from the scaffolded server;
+- `_root.pyproject.toml`: replaces the workspace's root pyproject (the case then gets a
+  workspace of its own);
+- `expected.json`: `[{"severity", "path", "line", "message"}]`, where `message` is a substring,
+  `path` is relative to the workspace root (`mcp/${name}/...`), and a missing `line` key means
+  "any line".
+
+Cases sharing the default root are validated together in one workspace, in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wagents.validation import Options, validate
+from wagents.workspace import Workspace
+
+from .conftest import REPO_ROOT
+
+CASES_DIR = REPO_ROOT / "tests" / "cases"
+SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml"}
+
+
+def _cases() -> list[tuple[str, str, Path]]:
+    return [
+        (rule_dir.name, case_dir.name, case_dir)
+        for rule_dir in sorted(CASES_DIR.iterdir())
+        if rule_dir.is_dir()
+        for case_dir in sorted(rule_dir.iterdir())
+        if case_dir.is_dir()
+    ]
+
+
+CASES = _cases()
+
+
+def _server_name(rule: str, case: str) -> str:
+    return f"case-{rule}-{case}"
+
+
+def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
+    from wagents.scaffold import new_server
+
+    created = new_server(workspace, name).path
+    for path in sorted(case_dir.rglob("*")):
+        relative = path.relative_to(case_dir)
+        if path.is_dir() or relative.as_posix() in SPECIAL_FILES:
+            continue
+        target = created / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        try:
+            target.write_text(data.decode("utf-8").replace("${name}", name), encoding="utf-8")
+        except UnicodeDecodeError:  # deliberately broken encodings stay as they are
+            target.write_bytes(data)
+    removals = case_dir / "_remove"
+    if removals.exists():
+        for line in removals.read_text().split():
+            victim = created / line
+            shutil.rmtree(victim) if victim.is_dir() else victim.unlink()
+
+
+@pytest.fixture(scope="session")
+def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """Validate every case once; findings by server name."""
+    from wagents.testing import scratch_workspace
+
+    findings: dict[str, list[dict]] = {}
+    shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")
+    solo = []
+    for rule, case, case_dir in CASES:
+        name = _server_name(rule, case)
+        root_override = case_dir / "_root.pyproject.toml"
+        if root_override.exists():
+            solo.append((name, case_dir, root_override))
+        else:
+            _build(shared, name, case_dir)
+    workspaces = [Workspace.find(shared.root)]
+    for name, case_dir, root_override in solo:
+        workspace = scratch_workspace(tmp_path_factory.mktemp("golden") / name)
+        _build(workspace, name, case_dir)
+        text = root_override.read_text().replace("${name}", name)
+        (workspace.root / "pyproject.toml").write_text(text)
+        workspaces.append(Workspace.find(workspace.root))
+    for workspace in workspaces:
+        report = validate(workspace, workspace.servers(), Options(timeout=15))
+        for finding in report.findings:
+            findings.setdefault(finding.server, []).append(finding.as_dict())
+    return findings
+
+
+def test_every_rule_has_a_failing_and_a_passing_case() -> None:
+    from wagents.rules import all_rules
+
+    for slug in all_rules():
+        expectations = [
+            json.loads((case_dir / "expected.json").read_text())
+            for rule, _, case_dir in CASES
+            if rule == slug
+        ]
+        assert any(expectations), f"rule {slug} has no failing case in tests/cases/{slug}/"
+        assert any(not e for e in expectations), f"rule {slug} has no passing case"
+
+
+@pytest.mark.parametrize(("rule", "case", "case_dir"), CASES, ids=[f"{r}/{c}" for r, c, _ in CASES])
+def test_golden_case(rule: str, case: str, case_dir: Path, golden_findings) -> None:
+    name = _server_name(rule, case)
+    expected = json.loads((case_dir / "expected.json").read_text().replace("${name}", name))
+    actual = [f for f in golden_findings.get(name, []) if f["rule"] == rule]
+    assert len(actual) == len(expected), f"expected {expected}\nactual {actual}"
+    for want, got in zip(expected, actual, strict=True):
+        assert got["severity"] == want["severity"], got
+        assert got["path"] == want["path"], got
+        if "line" in want:
+            assert got["line"] == want["line"], got
+        assert want["message"] in got["message"], got
