@@ -91,5 +91,15 @@ def _array(parent: Table, key: str) -> Array:
 
 
 def _append_unique(array: Array, value: str) -> None:
-    if value not in [str(item) for item in array]:
+    """Append `value` unless present, one item per line if the array is laid out that way."""
+    if value in [str(item) for item in array]:
+        return
+    text = array.as_string()
+    if "\n" not in text:
         array.append(value)
+        return
+    item_lines = [line for line in text.splitlines()[1:] if line.strip() and line.strip() != "]"]
+    indent = (
+        item_lines[0][: len(item_lines[0]) - len(item_lines[0].lstrip())] if item_lines else "    "
+    )
+    array.add_line(value, indent=indent)
