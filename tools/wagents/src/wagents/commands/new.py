@@ -20,7 +20,7 @@ def new(
         bool,
         typer.Option(
             "--tasks",
-            help="Background tasks with Docket: tasks=True, a long-running task tool, fastmcp[tasks].",
+            help="Add Docket background tasks: tasks=True, a long-running task tool.",
         ),
     ] = False,
     no_sync: Annotated[
