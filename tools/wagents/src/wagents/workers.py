@@ -189,12 +189,18 @@ class WorkerPool:
 
     def _forward(self, worker: Worker) -> None:
         assert worker.process.stdout is not None
+        writable = True
         with worker.process.stdout as stream:
-            for raw in stream:
+            for raw in stream:  # keep draining even when `out` is gone, or the worker blocks
+                if not writable:
+                    continue
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 with self._lock:
-                    self.out.write(f"{worker.label} | {line}\n")
-                    self.out.flush()
+                    try:
+                        self.out.write(f"{worker.label} | {line}\n")
+                        self.out.flush()
+                    except (OSError, ValueError):  # e.g. `wagents worker | head` closed the pipe
+                        writable = False
 
     def first_exited(self) -> Worker | None:
         """A worker that is no longer running, if any."""
@@ -222,6 +228,12 @@ class WorkerPool:
         return killed
 
 
+def _say(err: TextIO, line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):  # a closed stderr must not stop the shutdown
+        err.write(line + "\n")
+        err.flush()
+
+
 def _signal_group(pgid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signum)
@@ -240,7 +252,7 @@ def supervise(pool: WorkerPool, grace: float, err: TextIO) -> Outcome:
     """Start the pool and run until SIGINT/SIGTERM or until a worker exits, then stop them all.
 
     Must run in the main thread (it installs signal handlers, restored on return). A second
-    Ctrl-C skips the grace period.
+    Ctrl-C skips the grace period. Whatever happens here, no worker outlives the call.
     """
     stop = threading.Event()
     hurry = threading.Event()
@@ -250,30 +262,30 @@ def supervise(pool: WorkerPool, grace: float, err: TextIO) -> Outcome:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     died = None
+    killed: list[Worker] = []
     try:
-        for worker in pool.start():
-            err.write(f"{worker.label} started (pid {worker.pid})\n")
-        err.flush()
-        while not stop.wait(POLL_SECONDS):
-            died = pool.first_exited()
+        try:
+            for worker in pool.start():
+                _say(err, f"{worker.label} started (pid {worker.pid})")
+            while not stop.wait(POLL_SECONDS):
+                died = pool.first_exited()
+                if died is not None:
+                    break
+            running = sum(worker.running for worker in pool.workers)
             if died is not None:
-                break
-        running = sum(worker.running for worker in pool.workers)
-        if died is not None:
-            err.write(
-                f"{died.label} (pid {died.pid}) {describe_exit(died.process.returncode)}; "
-                f"stopping the other {running}\n"
-            )
-        else:
-            err.write(f"stopping {running} worker(s) (grace {grace:g} s; Ctrl-C again to kill)\n")
-        err.flush()
-        killed = pool.stop(grace, hurry)
+                exit_text = describe_exit(died.process.returncode)
+                _say(
+                    err, f"{died.label} (pid {died.pid}) {exit_text}; stopping the other {running}"
+                )
+            else:
+                _say(err, f"stopping {running} worker(s) (grace {grace:g} s; Ctrl-C again to kill)")
+        finally:
+            killed = pool.stop(grace, hurry)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     for worker in killed:
-        err.write(f"{worker.label} (pid {worker.pid}) did not stop in time: killed\n")
-    err.flush()
+        _say(err, f"{worker.label} (pid {worker.pid}) did not stop in time: killed")
     return Outcome(1 if died is not None else 0, died, killed)
 
 
@@ -289,6 +301,6 @@ def pool_for(
         count=count,
         cwd=server.path,
         env=dict(os.environ if environ is None else environ),
-        label=f"{server.name}",
+        label=server.name,
         out=out or sys.stdout,
     )
