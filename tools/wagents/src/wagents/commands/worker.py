@@ -27,13 +27,13 @@ def worker(
 ) -> None:
     """Start COUNT `fastmcp tasks worker` processes for NAME against FASTMCP_DOCKET_URL.
 
-    The workers share the server's task queue through Redis (FASTMCP_DOCKET_URL=redis://...;
-    memory:// is refused: it lives inside one process). Their output is forwarded, prefixed
-    NAME.N. Ctrl-C or SIGTERM stops them all (SIGINT, then SIGKILL after --grace seconds); a
-    task cut short is redelivered to another worker by Docket.
+    Workers share the server's task queue through Redis; memory:// is refused.
 
-    Exit status: 0 when stopped by Ctrl-C/SIGTERM, 1 when a worker died on its own (the others
-    are stopped too), 2 on bad usage.
+    Output is forwarded, prefixed NAME.N. Ctrl-C or SIGTERM stops them all.
+
+    Stopping sends SIGINT, then SIGKILL after --grace seconds; Docket redelivers cut tasks.
+
+    Exit status: 0 after Ctrl-C/SIGTERM, 1 when a worker died on its own, 2 on bad usage.
     """
     from wagents.workers import (
         DOCKET_URL_ENV,
