@@ -42,8 +42,6 @@ SHARED_SCHEMES = (
     "redis+cluster",
     "rediss+cluster",
 )
-#: Seconds workers get to stop after SIGINT before SIGKILL.
-DEFAULT_GRACE_SECONDS = 10.0
 #: How often the supervisor looks at its workers and at stop requests.
 POLL_SECONDS = 0.1
 
