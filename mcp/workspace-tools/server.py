@@ -6,11 +6,15 @@ look up what a rule means, and scaffold a new server, without shelling out to th
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastmcp import FastMCP
+import fastmcp
+from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
@@ -20,8 +24,16 @@ from starlette.responses import JSONResponse
 from wagents.model import UsageError
 from wagents.rules import all_rules
 from wagents.scaffold import new_server
-from wagents.validation import Options, validate
+from wagents.validation import Options, selected_rules, validate
 from wagents.workspace import Workspace
+
+if fastmcp.settings.docket.url.startswith("${"):
+    # fastmcp.json passes FASTMCP_DOCKET_URL on as "${FASTMCP_DOCKET_URL}", and FastMCP keeps that
+    # text as it is when the variable is unset; Docket cannot parse it. Unset means the default.
+    logging.getLogger(__name__).warning(
+        "FASTMCP_DOCKET_URL is not set: background tasks run inside this process (memory://)"
+    )
+    fastmcp.settings.docket.url = "memory://"
 
 mcp = FastMCP(
     "Workspace Tools",
@@ -90,6 +102,55 @@ def validate_servers(
     return {
         "findings": [finding.as_dict() for finding in report.findings],
         "summary": report.summary,
+    }
+
+
+@mcp.tool(task=True, annotations=READ_ONLY)
+async def validate_workspace(
+    ctx: Context,
+    rules: Annotated[
+        list[str] | None,
+        Field(description="Rule slugs to run (see list_rules); omit to run every rule."),
+    ] = None,
+) -> dict[str, Any]:
+    """Validate every server of the workspace as a background task, with progress per server.
+
+    Each server is imported in a process of its own, so a large workspace takes a while: call
+    this with `task=True` and read the result when the task completes. The result holds the
+    findings, a summary and one entry per server (its errors and warnings).
+    """
+    workspace = _workspace()
+    servers = workspace.servers()
+    options = Options(select=tuple(rules or ()))
+    try:
+        selected_rules(options)  # unknown slugs fail now, not after the probes
+    except UsageError as exc:
+        raise ToolError(str(exc)) from None
+    total = len(servers)
+    await ctx.report_progress(0, total, f"validating {total} servers")
+    checked: list[str] = []
+    loop = asyncio.get_running_loop()
+
+    def server_done(name: str) -> None:  # called in the validation thread, once per server
+        checked.append(name)
+        message = f"{len(checked)}/{total} servers checked ({name})"
+        report = ctx.report_progress(len(checked), total, message)
+        asyncio.run_coroutine_threadsafe(report, loop).result()
+
+    report = await asyncio.to_thread(
+        functools.partial(validate, workspace, servers, options, on_server_done=server_done)
+    )
+    await ctx.report_progress(total, total, f"{total}/{total} servers validated")
+    per_server = {
+        name: {"name": name, "errors": 0, "warnings": 0, "info": 0} for name in report.servers
+    }
+    for finding in report.findings:
+        key = {"error": "errors", "warning": "warnings"}.get(str(finding.severity), "info")
+        per_server[finding.server][key] += 1
+    return {
+        "findings": [finding.as_dict() for finding in report.findings],
+        "summary": report.summary,
+        "servers": list(per_server.values()),
     }
 
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import fastmcp
 import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from server import app, mcp
 
+from wagents.scaffold import new_server
 from wagents.testing import scratch_workspace
+from wagents.workspace import Workspace
+
+
+@pytest.fixture(autouse=True)
+def in_process_docket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Background tasks run in this process (memory://), whatever FASTMCP_DOCKET_URL says."""
+    monkeypatch.setattr(fastmcp.settings.docket, "url", "memory://")
 
 
 @pytest.fixture
@@ -30,6 +39,7 @@ async def test_every_tool_is_annotated_and_documented() -> None:
     assert names == {
         "list_servers",
         "validate_servers",
+        "validate_workspace",
         "list_rules",
         "explain_rule",
         "scaffold_server",
@@ -80,6 +90,37 @@ async def test_validate_rejects_an_unknown_server(workspace: Path) -> None:
     async with Client(mcp) as client:
         with pytest.raises(ToolError, match="no server named nope"):
             await client.call_tool("validate_servers", {"names": ["nope"]})
+
+
+async def test_validate_workspace_runs_as_a_task_with_progress(workspace: Path) -> None:
+    for name in ("beta", "gamma"):  # three servers in all
+        new_server(Workspace.find(workspace), name)
+    config = workspace / "mcp" / "gamma" / "fastmcp.json"
+    data = json.loads(config.read_text())
+    data["enviroment"] = data.pop("environment")
+    config.write_text(json.dumps(data))
+    messages: list[str] = []
+    async with Client(mcp) as client:
+        task = await client.call_tool("validate_workspace", {}, task=True)
+        task.on_status_change(lambda status: messages.append(status.statusMessage or ""))
+        assert not task.returned_immediately  # accepted as a background task
+        result = await task.result()
+        assert (await task.status()).status == "completed"
+    content = result.structured_content
+    assert content["summary"]["servers"] == 3
+    by_server = {entry["name"]: entry for entry in content["servers"]}
+    assert sorted(by_server) == ["alpha", "beta", "gamma"]
+    assert by_server["alpha"]["errors"] == by_server["beta"]["errors"] == 0
+    assert by_server["gamma"]["errors"] >= 2  # the typo'd key and dependency parity
+    assert {finding["server"] for finding in content["findings"]} == {"gamma"}
+    assert any("servers checked (" in message for message in messages), messages
+
+
+async def test_validate_workspace_refuses_unknown_rules_at_once(workspace: Path) -> None:
+    async with Client(mcp) as client:
+        task = await client.call_tool("validate_workspace", {"rules": ["no-such-rule"]}, task=True)
+        with pytest.raises(ToolError, match="unknown rule no-such-rule"):
+            await task.result()
 
 
 async def test_rules_are_listed_and_explained() -> None:

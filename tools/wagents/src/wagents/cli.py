@@ -42,9 +42,9 @@ def _root(
 
 
 def _register_commands() -> None:
-    from wagents.commands import new, rules, test, validate
+    from wagents.commands import new, rules, test, validate, worker
 
-    for module in (new, validate, rules, test):
+    for module in (new, validate, rules, test, worker):
         module.register(app)
 
 

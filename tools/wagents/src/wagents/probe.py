@@ -99,6 +99,8 @@ async def _describe_server(server: Any) -> dict[str, Any]:
     return info | {
         "mask_error_details": bool(getattr(server, "_mask_error_details", False)),
         "tasks": bool(getattr(server, "_support_tasks_by_default", False)),
+        # What FastMCP hands Docket at startup (tools, resources, prompts with task support).
+        "task_components": sorted(component.key for component in await server.get_tasks()),
         "custom_routes": [
             _route(route) for route in getattr(server, "_additional_http_routes", [])
         ],

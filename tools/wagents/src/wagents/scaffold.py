@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -32,8 +32,13 @@ class Created:
 
 
 class _Template(Template):
-    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is."""
+    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
 
+    Lowercase names only (Template matches case-insensitively by default): `${FASTMCP_DOCKET_URL}`
+    is an environment reference the generated files keep.
+    """
+
+    flags = 0
     pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
 
 
@@ -51,8 +56,37 @@ def check_description(description: str) -> str:
     return description.strip()
 
 
-def render_templates(name: str, description: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Variant:
+    """A kind of server `wagents new` makes: the base templates, some files replaced, some values.
+
+    `overlay` names a directory beside `templates/server/` whose `*.tmpl` files replace the base
+    files of the same relative path; everything else comes from the base, so a variant holds only
+    what differs.
+    """
+
+    name: str
+    overlay: str | None
+    fastmcp_requirement: str
+    deployment_env: dict[str, str] = field(default_factory=dict)
+
+
+#: `wagents new` (plain) and `wagents new --tasks` (Docket background tasks).
+VARIANTS = {
+    "plain": Variant("plain", None, "fastmcp>=3,<4"),
+    "tasks": Variant(
+        "tasks",
+        "server-tasks",
+        "fastmcp[tasks]>=3,<4",
+        # A reference, not a value: the URL (which may hold a password) stays in the environment.
+        {"FASTMCP_DOCKET_URL": "${FASTMCP_DOCKET_URL}"},
+    ),
+}
+
+
+def render_templates(name: str, description: str, variant: str = "plain") -> dict[str, str]:
     """The files of a new server, by path relative to its directory."""
+    chosen = VARIANTS[variant]
     title = title_of(name)
     description = description or f"{title} MCP server."
     values = {
@@ -62,14 +96,27 @@ def render_templates(name: str, description: str) -> dict[str, str]:
         "description_docstring": description.replace("\\", "\\\\").replace('"""', r"\"\"\""),
         "title_literal": json.dumps(title),
         "description_literal": json.dumps(description),
+        "fastmcp_requirement": chosen.fastmcp_requirement,
+        "fastmcp_requirement_literal": json.dumps(chosen.fastmcp_requirement),
+        "deployment_env": _deployment_env(chosen.deployment_env),
     }
-    root = resources.files("wagents") / "templates" / "server"
+    templates = resources.files("wagents") / "templates"
+    sources = dict(_walk(templates / "server", ""))
+    if chosen.overlay is not None:
+        sources.update(_walk(templates / chosen.overlay, ""))
     files: dict[str, str] = {}
-    for template, relative in _walk(root, ""):
+    for relative, template in sorted(sources.items()):
         files[relative.removesuffix(".tmpl")] = _Template(template.read_text("utf-8")).substitute(
             values
         )
     return files
+
+
+def _deployment_env(env: dict[str, str]) -> str:
+    """The `"env"` member of fastmcp.json's `deployment` (with its leading comma), or nothing."""
+    if not env:
+        return ""
+    return ',\n    "env": ' + json.dumps(env)
 
 
 def _walk(directory, prefix: str):
@@ -78,11 +125,13 @@ def _walk(directory, prefix: str):
             if entry.name != "__pycache__":
                 yield from _walk(entry, f"{prefix}{entry.name}/")
         elif entry.name.endswith(".tmpl"):
-            yield entry, f"{prefix}{entry.name}"
+            yield f"{prefix}{entry.name}", entry
 
 
-def new_server(workspace: Workspace, name: str, description: str = "") -> Created:
-    """Create `mcp/<name>/` and register it in the root pyproject, all or nothing.
+def new_server(
+    workspace: Workspace, name: str, description: str = "", variant: str = "plain"
+) -> Created:
+    """Create `mcp/<name>/` (from the templates of `variant`) and register it, all or nothing.
 
     The server is built in a scratch directory under `.wagents/` and renamed into place, then the
     root pyproject is replaced atomically; both happen under a lock beside the root pyproject, so
@@ -93,7 +142,7 @@ def new_server(workspace: Workspace, name: str, description: str = "") -> Create
     target = workspace.servers_dir / name
     if target.exists() or target.is_symlink():
         raise UsageError(f"{workspace.relative(target)} already exists")
-    files = render_templates(name, description)
+    files = render_templates(name, description, variant)
     scratch_root = workspace.state_dir / "tmp"
     root_pyproject = workspace.root / "pyproject.toml"
     with exclusive_lock(workspace.state_dir / "pyproject.lock"):

@@ -16,6 +16,13 @@ def new(
     description: Annotated[
         str, typer.Option("--description", "-d", help="One line saying what the server does.")
     ] = "",
+    tasks: Annotated[
+        bool,
+        typer.Option(
+            "--tasks",
+            help="Add Docket background tasks: tasks=True, a long-running task tool.",
+        ),
+    ] = False,
     no_sync: Annotated[
         bool, typer.Option("--no-sync", help="Skip `uv lock` and `uv sync` afterwards.")
     ] = False,
@@ -25,7 +32,7 @@ def new(
     from wagents.workspace import Workspace
 
     workspace = Workspace.find()
-    created = new_server(workspace, name, description)
+    created = new_server(workspace, name, description, "tasks" if tasks else "plain")
     relative = workspace.relative(created.path)
     typer.echo(f"Created {relative}/ ({', '.join(created.files)})")
     if created.root_pyproject_changed:
@@ -37,6 +44,8 @@ def new(
     typer.echo("\nNext steps:")
     if no_sync:
         typer.echo("  uv lock && uv sync                 # install the new server's dependencies")
-    typer.echo(f"  $EDITOR {relative}/server.py       # replace the echo tool with real ones")
+    typer.echo(f"  $EDITOR {relative}/server.py       # replace the example tools with real ones")
     typer.echo(f"  uv run wagents validate {name}")
     typer.echo(f"  uv run wagents test {name}")
+    if tasks:
+        typer.echo(f"  FASTMCP_DOCKET_URL=redis://127.0.0.1:6379/0 uv run wagents worker {name}")
