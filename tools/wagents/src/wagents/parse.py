@@ -139,7 +139,7 @@ def load_json(path: Path) -> Loaded[Any]:
             error=ParseError(f"is not valid JSON: {exc.msg}", exc.lineno, exc.colno),
         )
     except _DuplicateKey as exc:
-        line = _line_of_key(text, str(exc))
+        line = json_key_line(text, str(exc), occurrence=2)
         return Loaded(path, text=text, error=ParseError(f"has a duplicate key {str(exc)!r}", line))
     except ValueError as exc:
         return Loaded(path, text=text, error=ParseError(f"is not valid JSON: {exc}"))
@@ -172,10 +172,24 @@ def _json_depth_error(text: str) -> ParseError | None:
     return None
 
 
-def _line_of_key(text: str, key: str) -> int | None:
+def json_key_line(text: str, key: str, occurrence: int = 1) -> int | None:
+    """The 1-based line of the `occurrence`-th `"key":` in JSON text (the last one if fewer)."""
     needle = json.dumps(key)
-    lines = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
-    return lines[1] if len(lines) > 1 else (lines[0] if lines else None)
+    lines = [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if re.search(re.escape(needle) + r"\s*:", line)
+    ]
+    return lines[min(occurrence, len(lines)) - 1] if lines else None
+
+
+def toml_key_line(text: str, key: str) -> int | None:
+    """The 1-based line of the first `key = ...` assignment in TOML text."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def load_python(path: Path) -> Loaded[ast.Module]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 import difflib
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from wagents.facts import ServerFacts
 from wagents.model import Severity
+from wagents.parse import json_key_line
 from wagents.rules import Problem, rule
 
 
@@ -42,7 +42,7 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
             f"fastmcp.json has an unknown key {'.'.join([*location, key])!r}{hint}; "
             "FastMCP ignores it silently",
             loaded.path,
-            _line_of_key(text, key),
+            json_key_line(text, key),
         )
     from fastmcp.utilities.mcp_server_config import MCPServerConfig
     from pydantic import ValidationError
@@ -56,7 +56,7 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
             yield Problem(
                 f"fastmcp.json: {location}: {error['msg']}",
                 loaded.path,
-                _line_of_key(text, last_key) if last_key else None,
+                json_key_line(text, last_key) if last_key else None,
             )
     except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
         yield Problem(f"fastmcp.json is not a valid FastMCP config: {exc}", loaded.path)
@@ -97,15 +97,6 @@ def _unknown_keys(config: dict[str, Any]) -> Iterator[tuple[list[str], str, str 
                 yield location, key, close[0] if close else None
 
 
-def _line_of_key(text: str, key: str) -> int | None:
-    needle = json.dumps(key) + ":"
-    compact = json.dumps(key)
-    for number, line in enumerate(text.splitlines(), 1):
-        if needle in line.replace('" :', '":') or f"{compact} :" in line:
-            return number
-    return None
-
-
 @rule("entrypoint", Severity.ERROR, runtime=True)
 def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
     """fastmcp.json's `source.path` is a file inside the server and its entrypoint is defined there.
@@ -126,7 +117,7 @@ def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
         yield Problem(
             f"source.path {facts.source_name!r} points outside the server directory",
             config_path,
-            _line_of_key(facts.fastmcp_json.text or "", "path") if facts.fastmcp_json else None,
+            json_key_line(facts.fastmcp_json.text or "", "path") if facts.fastmcp_json else None,
         )
         return
     loaded = facts.source

@@ -8,6 +8,7 @@ from packaging.utils import canonicalize_name
 
 from wagents.facts import FASTMCP_JSON, PYPROJECT, ServerFacts
 from wagents.model import Severity
+from wagents.parse import toml_key_line
 from wagents.rules import Problem, rule
 from wagents.workspace import SERVERS_GROUP
 
@@ -43,7 +44,7 @@ def server_layout(facts: ServerFacts) -> Iterator[Problem]:
         yield Problem(
             f"project name {name!r} does not match the directory name {facts.server.name!r}",
             loaded.path,
-            _line_of(loaded.text or "", "name"),
+            toml_key_line(loaded.text or "", "name"),
         )
 
 
@@ -81,10 +82,3 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
             f"workspace: add `{name} = {{ workspace = true }}`",
             root_pyproject,
         )
-
-
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
-            return number
-    return None
