@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import ast
+import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wagents.model import Server
-from wagents.parse import Loaded, load_json, load_python, load_toml
+from wagents.parse import Loaded, ParseError, load_json, load_python, load_toml
 from wagents.workspace import Workspace
 
 FASTMCP_JSON = "fastmcp.json"
 PYPROJECT = "pyproject.toml"
 DEFAULT_SOURCE = "server.py"
+
+T = TypeVar("T")
+
+
+def present(path: Path) -> bool:
+    """Whether `path` has a directory entry; unlike `Path.exists`, never raises and counts a
+    dangling symlink or an entry that cannot be read (its loader then says what is wrong)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,10 @@ class RuntimeFacts:
     server: dict[str, Any] | None = None
     http_app: dict[str, Any] | None = None
     seconds: float = 0.0
+    #: The import read stdin (under stdio it carries the client's messages).
+    stdin_read: bool = False
+    #: Where the import left the working directory, when it changed it.
+    cwd_after_import: str | None = None
 
     @property
     def imported(self) -> bool:
@@ -65,17 +85,42 @@ class ServerFacts:
     def relative(self, path: Path) -> str:
         return self.workspace.relative(path)
 
+    def has(self, name: str) -> bool:
+        """Whether the server directory has an entry `name` (a dangling symlink counts)."""
+        return present(self.path / name)
+
+    def _load(self, path: Path, loader: Callable[[Path], Loaded[T]]) -> Loaded[T] | None:
+        """`loader(path)`, None when the file is absent, an error when it lies outside the root."""
+        if not present(path):
+            return None
+        outside = self._outside_workspace(path)
+        if outside is not None:
+            return Loaded(path, error=ParseError(outside))
+        return loader(path)
+
+    def _outside_workspace(self, path: Path) -> str | None:
+        """Why `path` cannot be used when it resolves outside the workspace (a symlink out)."""
+        try:
+            target = path.resolve()
+            target.relative_to(self.workspace.root.resolve())
+        except ValueError:
+            return (
+                f"is a symlink to {target}, outside the workspace: git and deployments do not "
+                "carry that file; copy it into the server instead"
+            )
+        except (OSError, RuntimeError):  # a loop: the loader reports it
+            return None
+        return None
+
     @cached_property
     def pyproject(self) -> Loaded[dict[str, Any]] | None:
         """The server's pyproject.toml, or None when there is none."""
-        path = self.path / PYPROJECT
-        return load_toml(path) if path.exists() or path.is_symlink() else None
+        return self._load(self.path / PYPROJECT, load_toml)
 
     @cached_property
     def fastmcp_json(self) -> Loaded[Any] | None:
         """The server's fastmcp.json, or None when there is none."""
-        path = self.path / FASTMCP_JSON
-        return load_json(path) if path.exists() or path.is_symlink() else None
+        return self._load(self.path / FASTMCP_JSON, load_json)
 
     @cached_property
     def config(self) -> dict[str, Any] | None:
@@ -125,11 +170,9 @@ class ServerFacts:
     @cached_property
     def source(self) -> Loaded[ast.Module] | None:
         """The parsed server module, or None when it is missing or outside the server."""
-        if not self.source_inside_server or not (
-            self.source_path.exists() or self.source_path.is_symlink()
-        ):
+        if not self.source_inside_server:
             return None
-        return load_python(self.source_path)
+        return self._load(self.source_path, load_python)
 
     @cached_property
     def project(self) -> dict[str, Any]:

@@ -23,6 +23,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from wagents.proctree import become_subreaper, kill_descendants
+
 #: Names `fastmcp run` tries, in order, when fastmcp.json names no entrypoint.
 DEFAULT_ENTRYPOINTS = ("mcp", "server", "app")
 
@@ -35,23 +37,28 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
     """
     source_path = (server_dir / source).resolve()
     os.chdir(server_dir)
+    working_dir = Path.cwd()
     sys.path.insert(0, str(source_path.parent))
     module_name = source_path.stem
     facts: dict[str, Any] = {"status": "ok", "module": module_name}
+    _watch_stdin()
+    module = None
     try:
         module = importlib.import_module(module_name)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
-        return facts | {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
+        facts |= {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
     except BaseException as exc:
-        return facts | {
+        facts |= {
             "status": "exception",
             "exception": type(exc).__name__,
             "message": _last_line(exc),
             **_error_location(exc, source_path),
         }
-    finally:
-        _stop_capturing_stdout()
+    _stop_capturing_stdout()
+    facts |= _side_effects(working_dir)
+    if module is None:
+        return facts
     return facts | asyncio.run(_describe(module, entrypoint))
 
 
@@ -167,7 +174,38 @@ def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
     return {"line": line}
 
 
-_saved_stdout: int | None = None
+#: What stdin holds while a server imports: an empty line, then end of file. A server that reads
+#: stdin at import gets it (and no hang); one that does not leaves it in the pipe.
+STDIN_SENTINEL = b"\n"
+
+
+def _watch_stdin() -> None:
+    """Replace fd 0 (closed, /dev/null) by a pipe holding only STDIN_SENTINEL."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, STDIN_SENTINEL)
+    os.close(write_end)
+    os.dup2(read_end, 0)
+    os.close(read_end)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 outlives this call
+
+
+def _side_effects(working_dir: Path) -> dict[str, Any]:
+    """What the import did to the process that `fastmcp run` would trip over: stdin, cwd."""
+    effects: dict[str, Any] = {}
+    try:
+        os.set_blocking(0, False)
+        left = os.read(0, len(STDIN_SENTINEL) + 1)
+    except OSError:  # closed or replaced by the server, or read empty (EAGAIN): it was touched
+        left = b""
+    effects["stdin_read"] = left != STDIN_SENTINEL
+    try:
+        now = Path.cwd()
+    except OSError:
+        now = None
+    if now != working_dir:
+        effects["cwd_after_import"] = str(now) if now is not None else "(a deleted directory)"
+    os.chdir(working_dir)
+    return effects
 
 
 def _stop_capturing_stdout() -> None:
@@ -203,10 +241,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     result = os.fdopen(args.result_fd, "w", encoding="utf-8")
     apply_limits(args.cpu_seconds, args.memory_bytes)
+    # Daemons the server starts (even with setsid) become our children, so they die with us.
+    become_subreaper()
     try:
         facts = collect(args.server_dir, args.source, args.entrypoint)
     except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
         facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
+    facts["orphans_killed"] = kill_descendants(os.getpid())
     result.write(json.dumps(facts, default=str))
     result.flush()
     # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.

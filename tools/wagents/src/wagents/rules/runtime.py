@@ -19,15 +19,36 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
     included: a client would see the server vanish), a hang or an endless loop, a crash of the
     interpreter, and an entrypoint that is not a FastMCP instance.
 
+    A module wagents cannot read (unreadable, not UTF-8, larger than 1 MiB, a directory) is
+    reported without importing it. Reading stdin at import (under stdio it holds the client's
+    messages) is an error, changing the working directory a warning.
+
     Bad: `import missing_module` at the top of server.py.
     Good: every import of server.py is a declared dependency and nothing runs at import time but
     the definitions.
     """
+    source = facts.source_path
+    name = facts.source_name
+    loaded = facts.source
+    if loaded is not None and loaded.error is not None and loaded.text is None:
+        yield Problem(f"{name} {loaded.error.message}", source, loaded.error.line)
+        return
     runtime = facts.runtime
     if runtime is None:
         return
-    source = facts.source_path
-    name = facts.source_name
+    if runtime.stdin_read:
+        yield Problem(
+            f"{name} reads stdin while being imported; under the stdio transport stdin carries "
+            "the client's messages",
+            source,
+        )
+    if runtime.cwd_after_import is not None:
+        yield Problem(
+            f"{name} changes the working directory while being imported "
+            f"(to {runtime.cwd_after_import!r}); relative paths then resolve elsewhere",
+            source,
+            severity=Severity.WARNING,
+        )
     match runtime.status:
         case "ok" | "no-server":
             return  # entrypoint reports a missing server object
