@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from wagents.model import Server
-from wagents.parse import Loaded, ParseError, load_json, load_python, load_toml
+from wagents.parse import Loaded, ParseError, load_json, load_python, load_toml, present
 from wagents.workspace import Workspace
 
 FASTMCP_JSON = "fastmcp.json"
@@ -19,18 +18,6 @@ PYPROJECT = "pyproject.toml"
 DEFAULT_SOURCE = "server.py"
 
 T = TypeVar("T")
-
-
-def present(path: Path) -> bool:
-    """Whether `path` has a directory entry; unlike `Path.exists`, never raises and counts a
-    dangling symlink or an entry that cannot be read (its loader then says what is wrong)."""
-    try:
-        os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)
@@ -54,6 +41,10 @@ class RuntimeFacts:
     seconds: float = 0.0
     #: The import read stdin (under stdio it carries the client's messages).
     stdin_read: bool = False
+    #: The import closed stdout (where the stdio transport writes).
+    stdout_closed: bool = False
+    #: Processes the import started and left running (the probe killed them).
+    orphans: int = 0
     #: Where the import left the working directory, when it changed it.
     cwd_after_import: str | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import codecs
 import json
+import os
 import re
 import stat
 import tomllib
@@ -47,6 +48,18 @@ class Loaded(Generic[T]):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def present(path: Path) -> bool:
+    """Whether `path` has a directory entry; unlike `Path.exists`, never raises and counts a
+    dangling symlink or an entry that cannot be read (its loader then says what is wrong)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def read_text(

@@ -55,6 +55,7 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
             "message": _last_line(exc),
             **_error_location(exc, source_path),
         }
+    facts["stdout_closed"] = _stdout_closed()
     _stop_capturing_stdout()
     facts |= _side_effects(working_dir)
     if module is None:
@@ -187,6 +188,15 @@ def _watch_stdin() -> None:
     os.dup2(read_end, 0)
     os.close(read_end)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 outlives this call
+
+
+def _stdout_closed() -> bool:
+    """The import closed sys.stdout or fd 1, where the stdio transport writes its messages."""
+    try:
+        os.fstat(1)
+    except OSError:
+        return True
+    return sys.stdout is None or bool(getattr(sys.stdout, "closed", False))
 
 
 def _side_effects(working_dir: Path) -> dict[str, Any]:

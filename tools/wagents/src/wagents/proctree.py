@@ -29,7 +29,7 @@ def become_subreaper() -> bool:
 
 
 def _parents() -> dict[int, int]:
-    """pid → parent pid of every visible process (empty without /proc)."""
+    """pid → parent pid of every living process (zombies left out; empty without /proc)."""
     parents = {}
     with contextlib.suppress(OSError):
         for entry in os.scandir(_PROC):
@@ -41,7 +41,7 @@ def _parents() -> dict[int, int]:
                 continue
             # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
             fields = stat.rpartition(")")[2].split()
-            if len(fields) > 1:
+            if len(fields) > 1 and fields[0] not in ("Z", "X"):
                 parents[int(entry.name)] = int(fields[1])
     return parents
 

@@ -222,6 +222,8 @@ def _interpret(
                 server=data.get("server"),
                 http_app=data.get("http_app"),
                 stdin_read=bool(data.get("stdin_read")),
+                stdout_closed=bool(data.get("stdout_closed")),
+                orphans=int(data.get("orphans_killed") or 0),
                 cwd_after_import=data.get("cwd_after_import"),
                 **common,
             )

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from wagents.fsio import atomic_write, exclusive_lock, fsync_directory, fsync_tree
 from wagents.model import UsageError
 from wagents.names import check_server_name
-from wagents.parse import Loaded
+from wagents.parse import Loaded, present
 from wagents.pyproject_edit import register_server
 from wagents.workspace import (
     INCOMPLETE_MARKER,
@@ -27,6 +27,7 @@ from wagents.workspace import (
     SERVERS_GROUP,
     STATE_DIR,
     Workspace,
+    is_incomplete,
 )
 
 
@@ -198,11 +199,7 @@ def _fresh(workspace: Workspace, root_text: str) -> Workspace:
 
 def _taken(target: Path) -> bool:
     """A server (or anything else) is at `target`, other than the remains of a killed run."""
-    try:
-        target.lstat()
-    except FileNotFoundError:
-        return False
-    return not (target / INCOMPLETE_MARKER).exists()
+    return present(target) and not is_incomplete(target)
 
 
 def recover_interrupted(root: Path, root_text: str) -> list[str]:

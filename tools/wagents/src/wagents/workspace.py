@@ -99,9 +99,7 @@ class Workspace:
         return sorted(
             Server(entry.name, entry)
             for entry in entries
-            if not entry.name.startswith((".", "_"))
-            and entry.is_dir()
-            and not (entry / INCOMPLETE_MARKER).exists()
+            if not entry.name.startswith((".", "_")) and entry.is_dir() and not is_incomplete(entry)
         )
 
     def select(self, names: list[str]) -> list[Server]:
@@ -183,12 +181,28 @@ class Workspace:
             problems += [
                 (f"[tool.uv.workspace].{key}: {why}", key) for why in _glob_problems(value)
             ]
+        project = self.data.get("project")
+        dependencies = project.get("dependencies") if isinstance(project, dict) else None
+        if dependencies is not None and not isinstance(dependencies, list):
+            problems.append(
+                (f"[project].dependencies must be a list, not {dependencies!r}", "dependencies")
+            )
+        elif dependencies is not None:
+            problems += [
+                (f"[project].dependencies: {why}", "dependencies")
+                for why in _requirement_problems(dependencies)
+            ]
         groups = self.data.get("dependency-groups")
         if groups is not None and not isinstance(groups, dict):
             problems.append(("[dependency-groups] must be a table", "dependency-groups"))
         for name, group in (groups if isinstance(groups, dict) else {}).items():
             if not isinstance(group, list):
                 problems.append((f"[dependency-groups].{name} must be a list, not {group!r}", name))
+                continue
+            problems += [
+                (f"[dependency-groups].{name}: {why}", name)
+                for why in _requirement_problems(group, tables_allowed=True)
+            ]
         uv = table_at(self.data, "tool", "uv")
         defaults = uv.get("default-groups")
         if defaults is not None and defaults != "all" and not isinstance(defaults, list):
@@ -204,11 +218,36 @@ class Workspace:
         return problems
 
 
+def is_incomplete(directory: Path) -> bool:
+    """`directory` certainly holds the marker of an unfinished `wagents new` (unreadable: no)."""
+    try:
+        (directory / INCOMPLETE_MARKER).lstat()
+    except OSError:
+        return False
+    return True
+
+
 def table_at(data: object, *keys: str) -> dict[str, Any]:
     """`data[k1][k2]...` when every step is a table, else {} (hand-edited files lie about shape)."""
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
     return data if isinstance(data, dict) else {}
+
+
+def _requirement_problems(items: list[object], tables_allowed: bool = False) -> list[str]:
+    """Entries that are not PEP 508 requirements (groups may also hold `{include-group = ...}`)."""
+    problems = []
+    for item in items:
+        if tables_allowed and isinstance(item, dict) and set(item) == {"include-group"}:
+            continue
+        if not isinstance(item, str):
+            problems.append(f"{item!r} is not a requirement string")
+            continue
+        try:
+            Requirement(item)
+        except InvalidRequirement as exc:
+            problems.append(f"invalid requirement {item!r}: {exc}")
+    return problems
 
 
 def _glob_problems(items: list[object]) -> list[str]:

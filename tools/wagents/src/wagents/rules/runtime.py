@@ -20,8 +20,9 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
     interpreter, and an entrypoint that is not a FastMCP instance.
 
     A module wagents cannot read (unreadable, not UTF-8, larger than 1 MiB, a directory) is
-    reported without importing it. Reading stdin at import (under stdio it holds the client's
-    messages) is an error, changing the working directory a warning.
+    reported without importing it. Reading stdin or closing stdout at import (under stdio they
+    carry the protocol) and leaving processes running are errors; changing the working
+    directory is a warning. Whatever the import started is killed, even daemons.
 
     Bad: `import missing_module` at the top of server.py.
     Good: every import of server.py is a declared dependency and nothing runs at import time but
@@ -40,6 +41,18 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
         yield Problem(
             f"{name} reads stdin while being imported; under the stdio transport stdin carries "
             "the client's messages",
+            source,
+        )
+    if runtime.stdout_closed:
+        yield Problem(
+            f"{name} closes stdout while being imported; the stdio transport writes the "
+            "server's messages there",
+            source,
+        )
+    if runtime.orphans:
+        yield Problem(
+            f"{name} leaves {runtime.orphans} process(es) running after its import (the import "
+            "check killed them); start processes in a lifespan or a tool, not at import",
             source,
         )
     if runtime.cwd_after_import is not None:
