@@ -38,6 +38,8 @@ class Created:
     path: Path
     files: list[str]
     root_pyproject_changed: bool
+    #: An interrupted run had already made and registered this server; this run finished it.
+    finished_interrupted: bool = False
 
 
 class _Template(Template):
@@ -156,7 +158,9 @@ def new_server(
     root_pyproject = workspace.root / "pyproject.toml"
     with exclusive_lock(workspace.state_dir / "pyproject.lock"):
         before = _read_root(root_pyproject)
-        recover_interrupted(workspace.root, before)
+        finished = recover_interrupted(workspace.root, before)
+        if name in finished:
+            return Created(target, sorted(files), False, finished_interrupted=True)
         if _taken(target):
             raise UsageError(f"{workspace.relative(target)} already exists")
         after = register_server(
@@ -208,18 +212,19 @@ def recover_interrupted(root: Path, root_text: str) -> list[str]:
     A server directory still holding the incomplete marker is kept (marker removed) when the
     root pyproject already registers it, since only the marker's removal was left to do, and
     removed otherwise. Scratch directories and temporary pyproject files are removed: no run
-    that could still be using them exists while we hold the lock. Returns the names handled.
+    that could still be using them exists while we hold the lock. Returns the names of the
+    servers it finished.
     """
-    handled = []
+    finished = []
     scratch_root = root / STATE_DIR / "tmp"
     registered = _registered_names(root_text)
     servers_dir = root / SERVERS_DIR
     for marker in sorted(servers_dir.glob(f"*/{INCOMPLETE_MARKER}")):
         server_dir = marker.parent
-        handled.append(server_dir.name)
         if canonicalize_name(server_dir.name) in registered:
             marker.unlink()
             fsync_directory(server_dir)
+            finished.append(server_dir.name)
         else:
             # Renamed away first, so that a kill during the removal leaves nothing half-deleted.
             scratch_root.mkdir(parents=True, exist_ok=True)
@@ -231,7 +236,7 @@ def recover_interrupted(root: Path, root_text: str) -> list[str]:
             shutil.rmtree(entry, ignore_errors=True)
     for leftover in root.glob(".pyproject.toml.*.tmp"):
         leftover.unlink(missing_ok=True)
-    return handled
+    return finished
 
 
 def _registered_names(root_text: str) -> set[str]:
