@@ -181,6 +181,10 @@ def _unreadable_source(server: Path, outside: Path) -> None:
     (server / "server.py").chmod(0)
 
 
+def _unwritable_servers_dir(server: Path, outside: Path) -> None:
+    server.parent.chmod(0o555)
+
+
 def _source_is_directory(server: Path, outside: Path) -> None:
     (server / "server.py").unlink()
     (server / "server.py").mkdir()
@@ -197,6 +201,7 @@ SETUPS: dict[str, Callable[[Path, Path], None]] = {
     "unreadable_server_dir": _unreadable_server_dir,
     "unreadable_source": _unreadable_source,
     "source_is_directory": _source_is_directory,
+    "unwritable_servers_dir": _unwritable_servers_dir,
 }
 
 

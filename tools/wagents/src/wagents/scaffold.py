@@ -154,6 +154,17 @@ def new_server(
     if _taken(target):
         raise UsageError(f"{workspace.relative(target)} already exists")
     files = render_templates(name, description, variant)
+    try:
+        return _create(workspace, name, target, files)
+    except OSError as exc:  # permissions, a full disk, a read-only file system
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(
+            f"cannot create {workspace.relative(target)}: {exc.strerror or exc}{where}; "
+            "nothing was changed"
+        ) from None
+
+
+def _create(workspace: Workspace, name: str, target: Path, files: dict[str, str]) -> Created:
     scratch_root = workspace.state_dir / "tmp"
     root_pyproject = workspace.root / "pyproject.toml"
     with exclusive_lock(workspace.state_dir / "pyproject.lock"):
@@ -184,12 +195,24 @@ def new_server(
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-        if after != before:
-            atomic_write(root_pyproject, after.encode("utf-8"))
+        try:
+            if after != before:
+                atomic_write(root_pyproject, after.encode("utf-8"))
+        except BaseException:
+            _discard(target, scratch_root)
+            raise
         # The commit point: from here on the server exists for every command.
         (target / INCOMPLETE_MARKER).unlink()
         fsync_directory(target)
     return Created(target, sorted(files), after != before)
+
+
+def _discard(server_dir: Path, scratch_root: Path) -> None:
+    """Remove a server directory: renamed into scratch space first, so a kill leaves no half."""
+    graveyard = Path(tempfile.mkdtemp(prefix="undo-", dir=scratch_root))
+    server_dir.rename(graveyard / server_dir.name)
+    fsync_directory(server_dir.parent)
+    shutil.rmtree(graveyard, ignore_errors=True)
 
 
 def _fresh(workspace: Workspace, root_text: str) -> Workspace:
@@ -226,11 +249,8 @@ def recover_interrupted(root: Path, root_text: str) -> list[str]:
             fsync_directory(server_dir)
             finished.append(server_dir.name)
         else:
-            # Renamed away first, so that a kill during the removal leaves nothing half-deleted.
             scratch_root.mkdir(parents=True, exist_ok=True)
-            graveyard = Path(tempfile.mkdtemp(prefix="undo-", dir=scratch_root))
-            server_dir.rename(graveyard / server_dir.name)
-            fsync_directory(servers_dir)
+            _discard(server_dir, scratch_root)
     if scratch_root.is_dir():
         for entry in scratch_root.iterdir():
             shutil.rmtree(entry, ignore_errors=True)

@@ -44,6 +44,7 @@ def validate(
 
     Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
     """
+    from wagents.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.validation import Options
     from wagents.validation import validate as run_validation
     from wagents.workspace import Workspace
@@ -53,7 +54,13 @@ def validate(
     options = Options(
         select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
     )
-    report = run_validation(workspace, servers, options)
+    # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
+    become_subreaper()
+    try:
+        report = run_validation(workspace, servers, options)
+    finally:
+        kill_descendants(os.getpid())
+        reap_children()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
     raise typer.Exit(1 if report.failed else 0)
