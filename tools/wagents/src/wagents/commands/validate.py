@@ -39,6 +39,13 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files",
+            help="The arguments are changed files (pre-commit): check the servers holding them.",
+        ),
+    ] = False,
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
@@ -50,7 +57,14 @@ def validate(
     from wagents.workspace import Workspace
 
     workspace = Workspace.find()
-    servers = workspace.select(names or [])
+    if files:
+        from pathlib import Path
+
+        from wagents.changes import changes_in
+
+        servers = changes_in(workspace, names or [], Path.cwd()).select(workspace.servers())
+    else:
+        servers = workspace.select(names or [])
     options = Options(
         select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
     )
