@@ -68,6 +68,8 @@ def test_an_installed_distribution_name_is_refused_in_any_spelling(name: str) ->
 
 
 @given(valid_names, st.text(max_size=120))
+@example("a", "\U00010280 beyond the BMP")
+@example("a", 'quotes " and \'\'\' and """ and a trailing backslash \\')
 @QUICK
 def test_rendered_servers_parse_whatever_the_name_and_description(
     name: str, description: str

@@ -106,7 +106,8 @@ def render_templates(name: str, description: str, variant: str = "plain") -> dic
         "description": description,
         "description_docstring": description.replace("\\", "\\\\").replace('"""', r"\"\"\""),
         "title_literal": json.dumps(title),
-        "description_literal": json.dumps(description),
+        # Characters as they are: TOML has no surrogate-pair escapes for what lies beyond U+FFFF.
+        "description_literal": json.dumps(description, ensure_ascii=False),
         "fastmcp_requirement": chosen.fastmcp_requirement,
         "fastmcp_requirement_literal": json.dumps(chosen.fastmcp_requirement),
         "deployment_env": _deployment_env(chosen.deployment_env),
