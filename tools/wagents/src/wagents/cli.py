@@ -42,9 +42,9 @@ def _root(
 
 
 def _register_commands() -> None:
-    from wagents.commands import config, new, rules, serve, test, validate, worker
+    from wagents.commands import config, docker, new, rules, serve, test, validate, worker
 
-    for module in (new, validate, rules, test, worker, config, serve):
+    for module in (new, validate, rules, test, worker, config, serve, docker):
         module.register(app)
 
 
