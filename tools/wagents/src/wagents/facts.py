@@ -50,6 +50,19 @@ class RuntimeFacts:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class IsolatedFacts:
+    """The server installed alone from its own pyproject into a fresh environment (`uv sync
+    --package NAME` into a temporary venv) and imported there by the probe.
+
+    `install_error` says why the install failed (then there is no `runtime`).
+    """
+
+    command: str
+    install_error: str | None = None
+    runtime: RuntimeFacts | None = None
+
+
 @dataclass
 class ServerFacts:
     """Everything rules may look at for one server. Files are read lazily, once."""
@@ -57,6 +70,7 @@ class ServerFacts:
     server: Server
     workspace: Workspace
     runtime: RuntimeFacts | None = None
+    isolated: IsolatedFacts | None = None  # only with `wagents validate --isolated`
 
     @property
     def path(self) -> Path:
