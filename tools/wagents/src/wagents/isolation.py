@@ -79,9 +79,9 @@ def _uv_error(output: str) -> str:
     if start is None:
         return lines[-1][:300] if lines else "uv failed without a message"
     kept = [lines[start].removeprefix("error:").strip()]
-    kept += [
-        line for line in lines[start + 1 : start + 4] if line.startswith(("Caused by", "cause:"))
-    ]
+    causes = lines[start + 1 : start + 4]
+    kept += [line for line in causes if line.startswith(("Caused by", "cause:"))]
+    kept += [line for line in lines[start + 1 :] if line.startswith("hint:")][:1]
     return "; ".join(kept)[:500]
 
 
