@@ -10,7 +10,8 @@ so a load change on the machine hits them alike. The load comes from one client 
 `--sessions` fastmcp Clients at once, each making `--calls` sequential `echo` calls after its
 handshake. Throughput is calls per second of wall time over a round (handshakes included);
 latency is per call; server CPU is the user+system time of uvicorn and its workers per call (from
-/proc). The table shows the median round of `--rounds`, after a warm-up round.
+/proc), client CPU the bench process's own. The table shows the median round of `--rounds`,
+after a warm-up round.
 
 "2 workers, stateful" is what `wagents serve` refuses to run: a session lives in the worker that
 opened it, and requests the kernel hands to the other worker fail. It is measured to show that.
@@ -22,8 +23,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import platform
+import resource
 import signal
 import socket
 import subprocess
@@ -66,6 +69,7 @@ class Round:
     seconds: float
     latencies_ms: list[float]
     server_cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -97,6 +101,11 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:  # fields[2] is pgrp (after pid and comm)
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 @contextlib.contextmanager
@@ -178,6 +187,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    # The stateful 2-worker row fails on purpose; one log line per failed session says nothing more.
+    logging.getLogger("mcp.client.streamable_http").setLevel(logging.CRITICAL)
 
     rounds: dict[str, list[Round]] = {config.label: [] for config in CONFIGS}
     with (
@@ -196,8 +207,10 @@ def main() -> None:
         for _ in range(args.rounds):
             for item in servers:
                 cpu_before = group_cpu_seconds(item.process.pid)
+                client_before = client_cpu_seconds()
                 result = asyncio.run(one_round(item.url, args.sessions, args.calls))
                 result.server_cpu_seconds = group_cpu_seconds(item.process.pid) - cpu_before
+                result.client_cpu_seconds = client_cpu_seconds() - client_before
                 rounds[item.config.label].append(result)
 
     results = []
@@ -207,6 +220,7 @@ def main() -> None:
         everything = [ms for r in done for ms in r.latencies_ms]
         calls = sum(r.calls for r in done)
         cpu = sum(r.server_cpu_seconds for r in done)
+        client_cpu = sum(r.client_cpu_seconds for r in done)
         row = {
             "config": config.label,
             "workers": config.workers,
@@ -216,6 +230,7 @@ def main() -> None:
             "p50_ms": round(percentile(everything, 0.50), 1),
             "p99_ms": round(percentile(everything, 0.99), 1),
             "server_cpu_ms_per_call": round(1000 * cpu / calls, 2) if calls else None,
+            "client_cpu_ms_per_call": round(1000 * client_cpu / calls, 2) if calls else None,
             "failed_sessions": sum(r.failed_sessions for r in done),
             "sessions": args.sessions * len(done),
         }
@@ -232,13 +247,14 @@ def main() -> None:
     )
     print(
         "| configuration | calls/s | vs 1 worker stateful | p50 ms | p99 ms "
-        "| server CPU ms/call | failed sessions |"
+        "| server CPU ms/call | client CPU ms/call | failed sessions |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in results:
         print(
             f"| {row['config']} | {row['calls_per_s']} | {row['calls_per_s'] / base:.2f}x | "
             f"{row['p50_ms']} | {row['p99_ms']} | {row['server_cpu_ms_per_call']} | "
+            f"{row['client_cpu_ms_per_call']} | "
             f"{row['failed_sessions']}/{row['sessions']} |"
         )
     if args.json is not None:
