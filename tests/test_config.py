@@ -370,6 +370,7 @@ def test_cli_file_option_and_errors(cli_root: Path, tmp_path: Path) -> None:
         (["--client", "json", "--write"], "no default file"),
         (["--client", "nope"], "nope"),
         (["--client", "json", "--env", "TOKEN=abc"], "literal credential"),
+        (["--client", "cursor", "--os", "mac"], "--os applies to --client claude-desktop only"),
     ]:
         failed = run_wagents("config", "notes", *args, cwd=cli_root)
         assert failed.returncode == 2, failed.stdout

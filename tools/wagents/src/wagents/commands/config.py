@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from wagents.clientconfig import CLIENTS, OPERATING_SYSTEMS
+from wagents.model import UsageError
 
 ClientName = StrEnum("ClientName", {name: name for name in CLIENTS})  # type: ignore[misc]
 OsName = StrEnum("OsName", {name: name for name in OPERATING_SYSTEMS})  # type: ignore[misc]
@@ -87,6 +88,8 @@ def config(
     from wagents.facts import ServerFacts
     from wagents.workspace import Workspace
 
+    if os_name is not None and str(client) != "claude-desktop":
+        raise UsageError("--os applies to --client claude-desktop only")
     workspace = Workspace.find()
     (server,) = workspace.select([name])
     options = EntryOptions(
