@@ -68,13 +68,11 @@ def config(
 ) -> None:
     """Print the client config entry that starts NAME, or merge it into the client's file.
 
-    stdio entries run `uv run --directory <server dir> fastmcp run ...`; --http URL gives the
-    streamable-HTTP form. Literal tokens in --header/--env are refused: write
-    'Authorization=Bearer ${MCP_AUTH_TOKEN}' (single quotes), and each client gets the
-    reference in its own syntax (${env:VAR} for Cursor and VS Code).
+    stdio: `uv run --directory <server dir> fastmcp run ...`; --http URL: streamable HTTP.
 
-    --write keeps every other server and key of the file, saves the old file as
-    FILE.<time>.bak and replaces it atomically; a file that is not valid JSON is left alone.
+    Secrets only as references: --header 'Authorization=Bearer ${MCP_AUTH_TOKEN}' (single quotes).
+
+    --write keeps every other key, saves the old file as FILE.<time>.bak, replaces it atomically.
     """
     from wagents.clientconfig import (
         EntryOptions,

@@ -29,10 +29,11 @@ def docker(
 ) -> None:
     """Generate a Dockerfile serving NAME over stateless streamable HTTP on port 8000.
 
-    Pinned python and uv images, `uv sync --frozen --no-dev --package NAME` from the workspace
-    lock, a non-root user, HOST=0.0.0.0, a HEALTHCHECK on /health and no secrets. Build it from
-    the workspace root: `docker build -f mcp/NAME/Dockerfile .`. Without --write both files
-    are printed.
+    Pinned images, `uv sync --frozen --no-dev --package NAME`, non-root, HOST=0.0.0.0, HEALTHCHECK.
+
+    Build from the workspace root: `docker build -f mcp/NAME/Dockerfile .`
+
+    Without --write both files (Dockerfile and Dockerfile.dockerignore) are printed.
     """
     from wagents.dockerfile import render
     from wagents.dockerfile import write as write_files

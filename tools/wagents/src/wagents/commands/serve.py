@@ -48,10 +48,11 @@ def serve(
 ) -> None:
     """Run NAME: over stdio exactly as `wagents config` tells clients, or over HTTP.
 
-    HTTP serves `server:app` with uvicorn from the server's directory, on 127.0.0.1 unless
-    --host says otherwise, at /mcp, with /health beside it. Several workers run stateless
-    (FASTMCP_STATELESS_HTTP=true). Ctrl-C or SIGTERM stops the server; uvicorn lets open
-    requests finish for --grace seconds.
+    HTTP: uvicorn on `server:app` from the server's directory, 127.0.0.1 unless --host, at /mcp.
+
+    Several workers run stateless (FASTMCP_STATELESS_HTTP=true): any worker answers any request.
+
+    Ctrl-C or SIGTERM stops the server; open requests get --grace seconds.
     """
     from wagents.facts import ServerFacts
     from wagents.serving import HttpOptions, http_launch, stdio_launch
