@@ -115,13 +115,14 @@ def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
     runtime = facts.runtime
     if runtime is None or runtime.stdout_bytes <= 0:
         return
-    sample = poisoning.excerpt(runtime.stdout_sample, poisoning.Hit("", 0, 0), width=60)
     count = runtime.stdout_bytes
+    # repr() escapes newlines and every non-printable character (bidi controls included).
+    sample = repr(runtime.stdout_sample[:80]) + ("…" if count > 80 else "")
     origin = runtime.stdout_origin or {}
     path, line = _location(facts, origin)
     yield Problem(
         f"{facts.source_name} wrote {count} byte{'s' if count != 1 else ''} to stdout while "
-        f"being imported (it corrupts the stdio JSON-RPC stream): {sample!r}",
+        f"being imported (it corrupts the stdio JSON-RPC stream): {sample}",
         path,
         line,
     )
@@ -493,7 +494,7 @@ def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
     if isinstance(instructions, str):
         yield from _poisoned(
             "the server's instructions",
-            [("instructions", instructions)],
+            [("", instructions)],
             facts.source_path,
             _server_line(facts),
         )
@@ -553,7 +554,8 @@ def _poisoned(
         reasons = list(dict.fromkeys(hit.reason for hit in hits))
         first = hits[0]
         yield Problem(
-            f'{label}, {_where(where)}: {"; ".join(reasons)}: "{poisoning.excerpt(text, first)}"',
+            f"{label}{', ' + _where(where) if where else ''}: {'; '.join(reasons)}: "
+            f'"{poisoning.excerpt(text, first)}"',
             path,
             line,
         )
