@@ -21,6 +21,7 @@ edited by hand; a test checks that the committed file is current.
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def parse(docstring: str | None) -> RuleDoc:
         index += 1
     return RuleDoc(
         summary=summary,
-        description="\n".join(prose).strip(),
+        description=re.sub(r"\n{3,}", "\n\n", "\n".join(prose)).strip(),
         bad=blocks.get(BAD_MARKER) or None,
         good=blocks.get(GOOD_MARKER) or None,
     )
