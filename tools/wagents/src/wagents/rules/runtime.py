@@ -9,12 +9,11 @@ those facts; they never import a server themselves.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from wagents import poisoning
+from wagents import poisoning, routeauth
 from wagents.facts import ServerFacts
 from wagents.model import Severity
 from wagents.rules import Problem, rule
@@ -408,8 +407,6 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             STORE.clear()
             return JSONResponse({"ok": True})
     """
-    from wagents import routeauth
-
     runtime = facts.runtime
     server = _server(facts)
     if runtime is None or server is None:
@@ -432,9 +429,10 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             else None
         )
         if function is None:
+            where = "is not in the server" if module is None else "was not found"
             yield Problem(
-                f"{label}: its endpoint's code is not in the server, so wagents cannot see an "
-                "auth check (custom routes bypass MCP auth)",
+                f"{label}: its endpoint function {where}, so wagents cannot see an auth check "
+                "(custom routes bypass MCP auth)",
                 path,
                 line,
             )
@@ -508,40 +506,7 @@ def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
         for component in server.get(kind) or []:
             name = component.get("name") or component.get("uri") or component.get("uri_template")
             path, line = _location(facts, component)
-            yield from _poisoned(f"{label} {name!r}", _texts(component), path, line)
-
-
-def _texts(component: dict[str, Any]) -> list[tuple[str, str]]:
-    """(where, text) for every model-facing text of a component."""
-    texts = [
-        (key, component[key])
-        for key in ("name", "title", "description")
-        if isinstance(component.get(key), str)
-    ]
-    annotations = component.get("annotations")
-    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
-        texts.append(("annotations.title", annotations["title"]))
-    for key in ("input_schema", "output_schema", "parameters"):
-        texts += _schema_texts(component.get(key), key)
-    for argument in component.get("arguments") or []:
-        if isinstance(argument, dict) and isinstance(argument.get("description"), str):
-            texts.append((f"argument {argument.get('name')!r}", argument["description"]))
-    return texts
-
-
-def _schema_texts(schema: Any, where: str) -> list[tuple[str, str]]:
-    """Every `description`, `title` and string `default`/`examples` in a JSON schema."""
-    found: list[tuple[str, str]] = []
-    if isinstance(schema, dict):
-        for key, value in schema.items():
-            if key in ("description", "title") and isinstance(value, str):
-                found.append((f"{where}.{key}", value))
-            else:
-                found += _schema_texts(value, f"{where}.{key}")
-    elif isinstance(schema, list):
-        for index, value in enumerate(schema):
-            found += _schema_texts(value, f"{where}[{index}]")
-    return found
+            yield from _poisoned(f"{label} {name!r}", poisoning.model_texts(component), path, line)
 
 
 def _poisoned(
@@ -552,23 +517,12 @@ def _poisoned(
         if not hits:
             continue
         reasons = list(dict.fromkeys(hit.reason for hit in hits))
-        first = hits[0]
+        subject = f"{label}, {poisoning.describe_where(where)}" if where else label
         yield Problem(
-            f"{label}{', ' + _where(where) if where else ''}: {'; '.join(reasons)}: "
-            f'"{poisoning.excerpt(text, first)}"',
+            f'{subject}: {"; ".join(reasons)}: "{poisoning.excerpt(text, hits[0])}"',
             path,
             line,
         )
-
-
-def _where(where: str) -> str:
-    """`input_schema.properties.city.description` → `parameter 'city' description`."""
-    match = re.fullmatch(
-        r"(?:input_schema|parameters)\.properties\.([^.]+)\.(description|title)", where
-    )
-    if match:
-        return f"parameter {match[1]!r} {match[2]}"
-    return where
 
 
 def _server(facts: ServerFacts) -> dict[str, Any] | None:
