@@ -148,6 +148,16 @@ def test_an_ignore_of_a_rule_that_did_not_run_is_not_judged(workspace: Workspace
     assert [f.rule for f in report.findings] == ["dependency-parity"]
 
 
+def test_ignores_of_runtime_rules_are_not_judged_when_the_import_fails(
+    workspace: Workspace,
+) -> None:
+    (workspace.root / "mcp" / "drift" / "server.py").write_text("raise RuntimeError('no')\n")
+    _add_ignore(workspace, '{ rule = "tool-annotations", reason = "legacy tools" }')
+    select = ("import-check", "tool-annotations", "unused-ignore")
+    report = validate(workspace, workspace.servers(), Options(select=select, timeout=20))
+    assert [f.rule for f in report.findings] == ["import-check"]
+
+
 def test_the_cli_counts_suppressed_findings(workspace: Workspace) -> None:
     _add_ignore(workspace, '{ rule = "dependency-parity", reason = "httpx comes in at deploy" }')
     select = [arg for rule in STATIC for arg in ("--select", rule)]

@@ -130,9 +130,10 @@ def check_server(
     rules = list(rules)
     early = [item for item in rules if not item.after_findings]
     findings = _run_rules(facts, early)
-    findings, suppressed, facts.unused_ignores = _apply_ignores(
-        facts, findings, ran={item.slug for item in early}
-    )
+    # A runtime rule says nothing about a server that did not import: its ignores are not judged.
+    imported = facts.runtime is not None and facts.runtime.imported
+    judged = {item.slug for item in early if imported or not item.runtime}
+    findings, suppressed, facts.unused_ignores = _apply_ignores(facts, findings, judged)
     findings += _run_rules(facts, [item for item in rules if item.after_findings])
     return findings, suppressed
 
