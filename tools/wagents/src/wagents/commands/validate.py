@@ -42,6 +42,13 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
     ] = False,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files",
+            help="The arguments are changed files (pre-commit): check the servers holding them.",
+        ),
+    ] = False,
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
@@ -54,7 +61,14 @@ def validate(
     from wagents.workspace import Workspace
 
     workspace = Workspace.find()
-    servers = workspace.select(names or [])
+    if files:
+        from pathlib import Path
+
+        from wagents.changes import changes_in
+
+        servers = changes_in(workspace, names or [], Path.cwd()).select(workspace.servers())
+    else:
+        servers = workspace.select(names or [])
     options = Options(
         select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
     )
