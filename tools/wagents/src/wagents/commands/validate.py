@@ -43,8 +43,11 @@ def validate(
         bool,
         typer.Option(
             "--isolated",
-            help="Also install each server alone (fresh venv, its own deps) and import it there.",
+            help="Also install each server alone (its own deps only) and import it there.",
         ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
     ] = False,
     files: Annotated[
         bool,
@@ -56,7 +59,9 @@ def validate(
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
-    Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
+    Formats: text (people), json (programs), github (workflow-command annotations), sarif
+    (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.validation import Options
     from wagents.validation import validate as run_validation
@@ -81,4 +86,4 @@ def validate(
     report = run_validation(workspace, servers, options)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(1 if report.fails(strict) else 0)

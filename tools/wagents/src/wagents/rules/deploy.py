@@ -16,9 +16,10 @@ def isolated_install(facts: ServerFacts) -> Iterator[Problem]:
     The workspace shares one environment: every server's dependencies, wagents and the dev tools
     sit side by side, so a server importing something it never declared still passes the import
     check, and then fails in its Docker image or on a machine that installs only it. With
-    `wagents validate --isolated`, each server is installed alone into a fresh environment
+    `wagents validate --isolated`, each server is installed alone into an environment of its own
     (`uv sync --package NAME --frozen --no-dev --no-editable`, exactly what uv.lock pins for it,
-    as its Docker image gets it) and imported there. A module missing there is a dependency to
+    as its Docker image gets it; the sync is exact, so nothing else survives there) and imported
+    there. A module missing there is a dependency to
     declare, in pyproject.toml and in fastmcp.json `environment.dependencies`, then `uv lock`.
     Without `--isolated` this rule reports nothing.
 
