@@ -19,8 +19,12 @@ LEAKY = '''
 import tomlkit  # provided by wagents in the workspace environment, not declared here
 
 
-@mcp.tool
-def toml_dump(data: dict) -> str:
+@mcp.tool(
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    )
+)
+def toml_dump(data: Annotated[dict, Field(description="The table to dump.")]) -> str:
     """Dump a table as TOML."""
     return tomlkit.dumps(data)
 '''
