@@ -53,6 +53,19 @@ class RuntimeFacts:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class IsolatedFacts:
+    """The server installed alone from its own pyproject into a fresh environment (`uv sync
+    --package NAME` into a temporary venv) and imported there by the probe.
+
+    `install_error` says why the install failed (then there is no `runtime`).
+    """
+
+    command: str
+    install_error: str | None = None
+    runtime: RuntimeFacts | None = None
+
+
 @dataclass
 class ServerFacts:
     """Everything rules may look at for one server. Files are read lazily, once."""
@@ -60,6 +73,7 @@ class ServerFacts:
     server: Server
     workspace: Workspace
     runtime: RuntimeFacts | None = None
+    isolated: IsolatedFacts | None = None  # only with `wagents validate --isolated`
     #: `[tool.wagents] ignore` entries that matched no finding (set by validation.py).
     unused_ignores: list[Ignore] = field(default_factory=list)
     _python_files: dict[Path, Loaded[ast.Module]] = field(default_factory=dict, repr=False)

@@ -24,15 +24,21 @@ STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
 #: The largest result document a probe may send.
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
+#: probe.py imports only the standard library at top level, so any interpreter can run it by path
+#: (`python -I path/to/probe.py`): how the isolated install check probes an environment that has
+#: no wagents in it.
+PROBE_FILE = Path(__file__).with_name("probe.py")
 
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """What to import: a server directory, its module file and the entrypoint to look for."""
+    """What to import: a server directory, its module file and the entrypoint to look for, and
+    the interpreter to do it with (default: wagents' own)."""
 
     server_dir: Path
     source: str = "server.py"
     entrypoint: str | None = None
+    python: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,12 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     """
     limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
+    if request.python is None:
+        launcher = [sys.executable, "-I", "-m", "wagents.probe"]
+    else:
+        launcher = [request.python, "-I", str(PROBE_FILE)]
     command = [
-        sys.executable,
-        "-I",
-        "-m",
-        "wagents.probe",
+        *launcher,
         str(request.server_dir),
         "--source",
         request.source,

@@ -25,6 +25,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     jobs: int | None = None
     timeout: float = 30.0
+    isolated: bool = False  # also install each server alone and import it there (slow)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ def validate(
     all_facts = {server.name: ServerFacts(server, workspace) for server in servers}
     if any(item.runtime for item in rules):
         _attach_runtime_facts(all_facts, options, on_server_done)
+    if options.isolated:
+        from wagents.isolation import RULE, attach_isolated
+
+        if any(item.slug == RULE for item in rules):
+            attach_isolated(all_facts.values(), options.timeout, options.jobs)
     findings: list[Finding] = []
     suppressed: list[Suppressed] = []
     for facts in all_facts.values():

@@ -39,6 +39,13 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Also install each server alone (its own deps only) and import it there.",
+        ),
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
     ] = False,
@@ -70,7 +77,11 @@ def validate(
     else:
         servers = workspace.select(names or [])
     options = Options(
-        select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
+        select=tuple(select or ()),
+        ignore=tuple(ignore or ()),
+        jobs=jobs,
+        timeout=timeout,
+        isolated=isolated,
     )
     report = run_validation(workspace, servers, options)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
