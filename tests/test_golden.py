@@ -7,6 +7,8 @@ A case directory may contain:
 - `_remove`: paths (one per line) deleted from the scaffolded server;
 - `_root.pyproject.toml`: replaces the workspace's root pyproject (the case then gets a
   workspace of its own);
+- `_isolated`: the case is validated with `--isolated`, in a workspace locked with `uv lock`
+  (shared by all such cases);
 - `expected.json`: `[{"severity", "path", "line", "message"}]`, where `message` is a substring,
   `path` is relative to the workspace root (`mcp/${name}/...`), and a missing `line` key means
   "any line".
@@ -28,7 +30,7 @@ from wagents.workspace import Workspace
 from .conftest import REPO_ROOT
 
 CASES_DIR = REPO_ROOT / "tests" / "cases"
-SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml"}
+SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml", "_isolated"}
 
 
 def _cases() -> list[tuple[str, str, Path]]:
@@ -73,16 +75,19 @@ def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
 @pytest.fixture(scope="session")
 def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
     """Validate every case once; findings by server name."""
-    from wagents.testing import scratch_workspace
+    from wagents.testing import lock_workspace, scratch_workspace
 
     findings: dict[str, list[dict]] = {}
     shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")
+    isolated = scratch_workspace(tmp_path_factory.mktemp("golden") / "isolated")
     solo = []
     for rule, case, case_dir in CASES:
         name = _server_name(rule, case)
         root_override = case_dir / "_root.pyproject.toml"
         if root_override.exists():
             solo.append((name, case_dir, root_override))
+        elif (case_dir / "_isolated").exists():
+            _build(isolated, name, case_dir)
         else:
             _build(shared, name, case_dir)
     workspaces = [Workspace.find(shared.root)]
@@ -96,6 +101,10 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
         report = validate(workspace, workspace.servers(), Options(timeout=15))
         for finding in report.findings:
             findings.setdefault(finding.server, []).append(finding.as_dict())
+    lock_workspace(isolated.root, REPO_ROOT / "uv.lock")
+    report = validate(isolated, isolated.servers(), Options(timeout=60, isolated=True))
+    for finding in report.findings:
+        findings.setdefault(finding.server, []).append(finding.as_dict())
     return findings
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from wagents.ignores import Ignore
 from wagents.model import Server
 from wagents.parse import Loaded, ParseError, load_json, load_python, load_toml, present
 from wagents.workspace import Workspace
@@ -34,6 +35,8 @@ class RuntimeFacts:
     exit_code: int | str | None = None
     stdout_bytes: int = 0
     stdout_sample: str = ""
+    #: `{"file", "line"}` of the first server line that wrote to sys.stdout while importing.
+    stdout_origin: dict[str, Any] | None = None
     stderr_tail: str = ""
     entrypoint: str | None = None
     server: dict[str, Any] | None = None
@@ -61,6 +64,19 @@ class RuntimeFacts:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class IsolatedFacts:
+    """The server installed alone from its own pyproject into a fresh environment (`uv sync
+    --package NAME` into a temporary venv) and imported there by the probe.
+
+    `install_error` says why the install failed (then there is no `runtime`).
+    """
+
+    command: str
+    install_error: str | None = None
+    runtime: RuntimeFacts | None = None
+
+
 @dataclass
 class ServerFacts:
     """Everything rules may look at for one server. Files are read lazily, once."""
@@ -68,6 +84,10 @@ class ServerFacts:
     server: Server
     workspace: Workspace
     runtime: RuntimeFacts | None = None
+    isolated: IsolatedFacts | None = None  # only with `wagents validate --isolated`
+    #: `[tool.wagents] ignore` entries that matched no finding (set by validation.py).
+    unused_ignores: list[Ignore] = field(default_factory=list)
+    _python_files: dict[Path, Loaded[ast.Module]] = field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> Path:
@@ -172,3 +192,20 @@ class ServerFacts:
         value = loaded.value if loaded is not None and loaded.ok else None
         project = (value or {}).get("project")
         return project if isinstance(project, dict) else {}
+
+    def python_file(self, path: Path) -> Loaded[ast.Module] | None:
+        """A parsed Python file of this server (None when it is outside the server directory).
+
+        Runtime facts name the files components are defined in; rules read them through here
+        (each file is parsed once, and never one outside the server).
+        """
+        try:
+            resolved = path.resolve()
+            resolved.relative_to(self.path.resolve())
+        except (ValueError, OSError, RuntimeError):
+            return None
+        if resolved == self.source_path.resolve():
+            return self.source
+        if resolved not in self._python_files:
+            self._python_files[resolved] = load_python(resolved)
+        return self._python_files[resolved]

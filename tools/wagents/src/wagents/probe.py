@@ -23,8 +23,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from wagents.proctree import become_subreaper, kill_descendants
-
 #: Names `fastmcp run` tries, in order, when fastmcp.json names no entrypoint.
 DEFAULT_ENTRYPOINTS = ("mcp", "server", "app")
 
@@ -42,6 +40,8 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
     module_name = source_path.stem
     facts: dict[str, Any] = {"status": "ok", "module": module_name}
     _watch_stdin()
+    watcher = _StdoutWatcher(sys.stdout, server_dir.resolve())
+    sys.stdout = watcher
     module = None
     try:
         module = importlib.import_module(module_name)
@@ -57,6 +57,7 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
         }
     facts["stdout_closed"] = _stdout_closed()
     _stop_capturing_stdout()
+    facts["stdout_origin"] = watcher.origin
     facts |= _side_effects(working_dir)
     if module is None:
         return facts
@@ -101,9 +102,23 @@ async def _describe_server(server: Any) -> dict[str, Any]:
     from fastmcp.utilities.inspect import inspect_fastmcp
 
     info = dataclasses.asdict(await inspect_fastmcp(server))
-    tasks = {tool.name: _task_mode(tool) for tool in await server.list_tools()}
+    tools = await server.list_tools()
+    tasks = {tool.name: _task_mode(tool) for tool in tools}
     for tool in info["tools"]:
         tool["task"] = tasks.get(tool["name"])
+    # Where each component's function is defined, so findings can point at its line.
+    components = [
+        *tools,
+        *await server.list_prompts(),
+        *await server.list_resources(),
+        *await server.list_resource_templates(),
+    ]
+    locations = {
+        component.key: _source_location(getattr(component, "fn", None)) for component in components
+    }
+    for kind in ("tools", "prompts", "resources", "templates"):
+        for component in info[kind]:
+            component.update(locations.get(component["key"]) or {})
     return info | {
         "mask_error_details": bool(getattr(server, "_mask_error_details", False)),
         "tasks": bool(getattr(server, "_support_tasks_by_default", False)),
@@ -115,6 +130,7 @@ async def _describe_server(server: Any) -> dict[str, Any]:
         "settings": {
             "stateless_http": fastmcp.settings.stateless_http,
             "docket_url": str(fastmcp.settings.docket.url),
+            "http_host_origin_protection": fastmcp.settings.http_host_origin_protection,
         },
     }
 
@@ -127,19 +143,25 @@ def _task_mode(tool: Any) -> str | None:
 
 def _route(route: Any) -> dict[str, Any]:
     endpoint = getattr(route, "endpoint", None)
-    location: dict[str, Any] = {}
-    if endpoint is not None:
-        with contextlib.suppress(OSError, TypeError):
-            location = {
-                "file": inspect.getsourcefile(endpoint),
-                "line": inspect.getsourcelines(endpoint)[1],
-            }
     return {
         "path": getattr(route, "path", None),
         "methods": sorted(getattr(route, "methods", None) or []),
         "endpoint": getattr(endpoint, "__qualname__", None),
-        **location,
+        **_source_location(endpoint),
     }
+
+
+def _source_location(function: Any) -> dict[str, Any]:
+    """`{"file", "line"}` of a function's definition (decorators included), or {} if unknown."""
+    if function is None:
+        return {}
+    function = inspect.unwrap(function)
+    with contextlib.suppress(OSError, TypeError):
+        return {
+            "file": inspect.getsourcefile(function),
+            "line": inspect.getsourcelines(function)[1],
+        }
+    return {}
 
 
 def _http_app(module: Any) -> dict[str, Any] | None:
@@ -149,10 +171,13 @@ def _http_app(module: Any) -> dict[str, Any] | None:
     if middleware is None:
         return None
     protection = None
+    names = []
     for item in middleware:
-        if getattr(item.cls, "__name__", "") == "HostOriginGuardMiddleware":
+        name = getattr(item.cls, "__name__", repr(item.cls))
+        names.append(name)
+        if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return {"attribute": "app", "origin_protection": protection}
+    return {"attribute": "app", "origin_protection": protection, "middleware": names}
 
 
 def _last_line(exc: BaseException) -> str:
@@ -218,6 +243,44 @@ def _side_effects(working_dir: Path) -> dict[str, Any]:
     return effects
 
 
+class _StdoutWatcher:
+    """Stands in for sys.stdout while the server imports: remembers which line wrote first.
+
+    Output still reaches fd 1, where the runner counts it (writes that bypass sys.stdout, such
+    as `os.write(1, ...)` or a subprocess, are counted there too, without a line).
+    """
+
+    def __init__(self, stream: Any, server_dir: Path) -> None:
+        self._stream = stream
+        self._server_dir = str(server_dir) + os.sep
+        self.origin: dict[str, Any] | None = None
+
+    def write(self, text: str) -> int:
+        if text and self.origin is None:
+            self.origin = self._caller()
+        return self._stream.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def _caller(self) -> dict[str, Any] | None:
+        """The innermost frame in a file of the server directory (the server's own line)."""
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            # "<frozen importlib._bootstrap>" and "<string>" are no files (nor relative paths).
+            if not filename.startswith("<"):
+                filename = str(Path(filename).resolve())
+                if filename.startswith(self._server_dir):
+                    return {"file": filename, "line": frame.f_lineno}
+            frame = frame.f_back
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _stop_capturing_stdout() -> None:
     """Point fd 1 at /dev/null once the import is over: later output is not import-time output."""
     with contextlib.suppress(OSError, ValueError):  # the server closed or broke sys.stdout
@@ -240,6 +303,22 @@ def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
+def _proctree() -> Any:
+    """wagents.proctree, also when this file runs alone in a server's own environment
+    (`--isolated`: wagents is not installed there, but proctree.py lies beside this file)."""
+    try:
+        from wagents import proctree
+    except ImportError:
+        import importlib.util
+
+        location = Path(__file__).with_name("proctree.py")
+        spec = importlib.util.spec_from_file_location("_wagents_proctree", location)
+        assert spec is not None and spec.loader is not None
+        proctree = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(proctree)
+    return proctree
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m wagents.probe", description=__doc__)
     parser.add_argument("server_dir", type=Path)
@@ -252,12 +331,13 @@ def main(argv: list[str] | None = None) -> None:
     result = os.fdopen(args.result_fd, "w", encoding="utf-8")
     apply_limits(args.cpu_seconds, args.memory_bytes)
     # Daemons the server starts (even with setsid) become our children, so they die with us.
-    become_subreaper()
+    proctree = _proctree()
+    proctree.become_subreaper()
     try:
         facts = collect(args.server_dir, args.source, args.entrypoint)
     except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
         facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
-    facts["orphans_killed"] = kill_descendants(os.getpid())
+    facts["orphans_killed"] = proctree.kill_descendants(os.getpid())
     result.write(json.dumps(facts, default=str))
     result.flush()
     # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.

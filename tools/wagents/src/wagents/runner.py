@@ -25,15 +25,21 @@ STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
 #: The largest result document a probe may send.
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
+#: probe.py imports only the standard library at top level, so any interpreter can run it by path
+#: (`python -I path/to/probe.py`): how the isolated install check probes an environment that has
+#: no wagents in it.
+PROBE_FILE = Path(__file__).with_name("probe.py")
 
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """What to import: a server directory, its module file and the entrypoint to look for."""
+    """What to import: a server directory, its module file and the entrypoint to look for, and
+    the interpreter to do it with (default: wagents' own)."""
 
     server_dir: Path
     source: str = "server.py"
     entrypoint: str | None = None
+    python: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +79,14 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     """
     limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
+    # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
+    # the server (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
+    if request.python is None:
+        launcher = [sys.executable, "-I", "-B", "-u", "-m", "wagents.probe"]
+    else:
+        launcher = [request.python, "-I", "-B", "-u", str(PROBE_FILE)]
     command = [
-        sys.executable,
-        "-I",  # isolated: no PYTHON* variables, no user site, no script directory on sys.path
-        "-B",  # never write __pycache__ into the server (-I ignores PYTHONDONTWRITEBYTECODE)
-        "-u",  # unbuffered: what the server prints is counted even if it then crashes
-        "-m",
-        "wagents.probe",
+        *launcher,
         str(request.server_dir),
         "--source",
         request.source,
@@ -225,6 +232,7 @@ def _interpret(
                 stdout_closed=bool(data.get("stdout_closed")),
                 orphans=int(data.get("orphans_killed") or 0),
                 cwd_after_import=data.get("cwd_after_import"),
+                stdout_origin=data.get("stdout_origin"),
                 **common,
             )
     if returncode < 0:

@@ -47,6 +47,28 @@ def scratch_workspace(
     return Workspace.find(root)
 
 
+def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:
+    """`uv lock` a scratch workspace, offline when uv's cache allows (falls back to the index).
+
+    `seed_lock` (e.g. this repository's uv.lock) is copied in first so that uv keeps its pins and
+    needs only what the cache already holds.
+    """
+    if seed_lock is not None and not (root / "uv.lock").exists():
+        shutil.copyfile(seed_lock, root / "uv.lock")
+    for extra in (["--offline"], []):
+        done = subprocess.run(
+            ["uv", "lock", *extra],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0:
+            return
+    raise RuntimeError(f"uv lock failed in {root}:\n{done.stderr}")
+
+
 def copy_repository(source: Path, destination: Path) -> Path:
     """Copy the files git knows in `source` (tracked or untracked, not ignored) to `destination`."""
     listed = subprocess.run(

@@ -39,6 +39,16 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Also install each server alone (its own deps only) and import it there.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
+    ] = False,
     files: Annotated[
         bool,
         typer.Option(
@@ -49,7 +59,9 @@ def validate(
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
-    Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
+    Formats: text (people), json (programs), github (workflow-command annotations), sarif
+    (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.validation import Options
@@ -66,7 +78,11 @@ def validate(
     else:
         servers = workspace.select(names or [])
     options = Options(
-        select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
+        select=tuple(select or ()),
+        ignore=tuple(ignore or ()),
+        jobs=jobs,
+        timeout=timeout,
+        isolated=isolated,
     )
     # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
     become_subreaper()
@@ -77,4 +93,4 @@ def validate(
         reap_children()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(1 if report.fails(strict) else 0)
