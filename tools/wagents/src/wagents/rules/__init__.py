@@ -18,7 +18,7 @@ from wagents.facts import ServerFacts
 from wagents.model import Severity
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
-FAMILIES = ("layout", "config", "dependencies", "runtime")
+FAMILIES = ("layout", "config", "dependencies", "runtime", "code", "project", "secrets")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,83 @@
+"""Rules about credentials written into a server's files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wagents.facts import FASTMCP_JSON, ServerFacts
+from wagents.model import Severity
+from wagents.parse import json_key_line
+from wagents.rules import Problem, rule
+
+
+@rule("hardcoded-secret", Severity.ERROR)
+def hardcoded_secret(facts: ServerFacts) -> Iterator[Problem]:
+    """No credential is written into the server's code or configuration files.
+
+    A key in a file ends up in git history, container images, logs and every copy of the
+    repository; rotating it is the only cure. Secrets come from the environment: read them with
+    `os.environ[...]` in code, and pass them through fastmcp.json as references
+    (`"API_KEY": "${API_KEY}"` in `deployment.env`), never as values.
+
+    The scan covers the server's Python modules (tests excluded), fastmcp.json, pyproject.toml
+    and the other `.toml`, `.json`, `.yaml`, `.ini`, `.cfg` and dotenv files of the server
+    directory, except files git ignores (a git-ignored `.env` is where local secrets belong). It
+    uses detect-secrets' detectors: known token formats (AWS, GitHub, GitLab, Slack, Stripe,
+    OpenAI, PyPI, private keys, JWTs, ...), assignments to names such as `password`, `api_key`,
+    `secret` or `token`, and URLs with a password (`redis://:pw@host`). `${VAR}` and `$VAR`
+    references are not secrets. A finding names the kind of secret and the line, never the value.
+    A line that holds a known false positive can end with `# pragma: allowlist secret`.
+
+    Bad::
+
+        // fastmcp.json
+        "deployment": {"env": {"WEATHER_API_KEY": "9f1c2e7a5b3d4c6e"}}
+
+    Good::
+
+        // fastmcp.json
+        "deployment": {"env": {"WEATHER_API_KEY": "${WEATHER_API_KEY}"}}
+    """
+    config_path = facts.path / FASTMCP_JSON
+    env_lines = _deployment_env_lines(facts)
+    for hit in facts.secrets:
+        kinds = ", ".join(hit.kinds)
+        variables = env_lines.get(hit.line, []) if hit.path == config_path else []
+        if len(variables) == 1:
+            (variable,) = variables
+            yield Problem(
+                f"fastmcp.json deployment.env.{variable} holds a literal secret ({kinds}): "
+                f'pass a reference, "{variable}": "${{{variable}}}", and set it in the '
+                "environment",
+                hit.path,
+                hit.line,
+            )
+        elif variables:
+            yield Problem(
+                f"fastmcp.json deployment.env holds a literal secret ({kinds}) in one of "
+                f'{", ".join(variables)}: pass references such as "${{{variables[0]}}}"',
+                hit.path,
+                hit.line,
+            )
+        else:
+            yield Problem(
+                f"{facts.relative(hit.path).rpartition('/')[2]} holds a literal secret ({kinds}): "
+                "read it from the environment instead",
+                hit.path,
+                hit.line,
+            )
+
+
+def _deployment_env_lines(facts: ServerFacts) -> dict[int, list[str]]:
+    """The line of each `deployment.env` variable in fastmcp.json."""
+    deployment = (facts.config or {}).get("deployment")
+    env = deployment.get("env") if isinstance(deployment, dict) else None
+    loaded = facts.fastmcp_json
+    if not isinstance(env, dict) or loaded is None:
+        return {}
+    lines: dict[int, list[str]] = {}
+    for name in env:
+        line = json_key_line(loaded.text or "", name)
+        if line is not None:
+            lines.setdefault(line, []).append(name)
+    return lines
