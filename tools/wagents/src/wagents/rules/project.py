@@ -24,7 +24,7 @@ from wagents.serverfiles import local_module_names
 from wagents.workers import DOCKET_URL_ENV, SHARED_SCHEMES
 
 #: Modules FastMCP's API hands to server code (the seed's examples import them): allowed even
-#: when only fastmcp brings them in. `[tool.wagents] allowed-imports` replaces this list.
+#: when only fastmcp brings them in. `[tool.wagents] allowed-imports` adds to this list.
 DEFAULT_ALLOWED_IMPORTS = ("mcp", "pydantic", "starlette")
 #: The fastmcp versions wagents supports.
 FASTMCP_RANGE_TEXT = ">=3,<4"
@@ -70,8 +70,8 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
     and relative imports are fine, and so are imports that are optional (in a `try` that catches
     ImportError) or only for type checkers (`if TYPE_CHECKING:`). The modules FastMCP's own API
     hands to server code, `mcp`, `pydantic` and `starlette`, may come through fastmcp; the server's
-    pyproject can set its own list, which replaces that one:
-    `[tool.wagents] allowed-imports = ["mcp", "pydantic", "starlette", "httpx"]`.
+    pyproject can allow more (`[tool.wagents] allowed-imports = ["httpx"]`). An allowed module
+    must still be brought in by a declared dependency.
 
     Bad::
 
@@ -112,7 +112,7 @@ def _allowed_imports(facts: ServerFacts) -> tuple[set[str], Problem | None]:
     if configured is None:
         return set(DEFAULT_ALLOWED_IMPORTS), None
     if isinstance(configured, list) and all(isinstance(item, str) for item in configured):
-        return set(configured), None
+        return {*DEFAULT_ALLOWED_IMPORTS, *configured}, None
     pyproject = facts.path / PYPROJECT
     problem = Problem(
         "[tool.wagents] allowed-imports must be a list of module names; using the default "
@@ -393,10 +393,12 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
         return
     pyproject = facts.path / PYPROJECT
     text = facts.pyproject.text or ""
+    dependencies = facts.project.get("dependencies")
     found = [
-        r
-        for r in _requirements(facts.project.get("dependencies"))
-        if canonicalize_name(r.name) == "fastmcp"
+        (item, requirement)
+        for item in (dependencies if isinstance(dependencies, list) else [])
+        for requirement in _requirements([item])
+        if canonicalize_name(requirement.name) == "fastmcp"
     ]
     if not found:
         yield Problem(
@@ -405,16 +407,16 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
             toml_key_line(text, "dependencies"),
         )
         return
-    for requirement in found:
+    for item, requirement in found:
         if requirement.url:
             continue  # a direct reference: its version is whatever the URL holds
         outside = _admitted_outside(requirement.specifier, FASTMCP_RANGE)
         if outside is not None:
             yield Problem(
-                f"{requirement} admits fastmcp {outside}, outside {FASTMCP_RANGE_TEXT}: "
+                f"{item} admits fastmcp {outside}, outside {FASTMCP_RANGE_TEXT}: "
                 f"require fastmcp{FASTMCP_RANGE_TEXT} (extras as needed)",
                 pyproject,
-                _item_line(text, str(requirement)) or toml_key_line(text, "dependencies"),
+                _item_line(text, item) or toml_key_line(text, "dependencies"),
             )
 
 
