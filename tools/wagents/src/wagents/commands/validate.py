@@ -39,6 +39,14 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Repair what is mechanical (fastmcp.json dependencies, asyncio_mode, uv.lock, "
+            "root registration), report each change on stderr, then check again.",
+        ),
+    ] = False,
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
@@ -54,6 +62,27 @@ def validate(
         select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
     )
     report = run_validation(workspace, servers, options)
+    if fix:
+        report = _fix_and_revalidate(workspace, names or [], options, report)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _fix_and_revalidate(workspace, names: list[str], options, report):
+    """Apply the fixers of the selected rules to `report`'s findings; validate again if needed."""
+    from wagents.fixes import apply_fixes
+    from wagents.validation import selected_rules
+    from wagents.validation import validate as run_validation
+    from wagents.workspace import Workspace
+
+    slugs = [item.slug for item in selected_rules(options)]
+    outcome = apply_fixes(workspace, report.findings, slugs)
+    for change in outcome.changes:
+        typer.echo(f"fixed: {change}", err=True)
+    for refusal in outcome.refusals:
+        typer.echo(f"not fixed: {refusal}", err=True)
+    if not outcome.changes:
+        return report
+    workspace = Workspace.find(workspace.root)
+    return run_validation(workspace, workspace.select(names), options)
