@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from wagents.facts import FASTMCP_JSON, ServerFacts
 from wagents.model import Severity
 from wagents.parse import json_key_line
 from wagents.rules import Problem, rule
+
+#: deployment.env variables whose name says they hold a credential (detect-secrets' keyword
+#: list leaves out TOKEN, which is too common in code, but a variable named so is one).
+CREDENTIAL_NAME = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
+)
+CREDENTIAL_NAME_KIND = "credential-named variable"
 
 
 @rule("hardcoded-secret", Severity.ERROR)
@@ -23,10 +31,12 @@ def hardcoded_secret(facts: ServerFacts) -> Iterator[Problem]:
     and the other `.toml`, `.json`, `.yaml`, `.ini`, `.cfg` and dotenv files of the server
     directory, except files git ignores (a git-ignored `.env` is where local secrets belong). It
     uses detect-secrets' detectors: known token formats (AWS, GitHub, GitLab, Slack, Stripe,
-    OpenAI, PyPI, private keys, JWTs, ...), assignments to names such as `password`, `api_key`,
-    `secret` or `token`, and URLs with a password (`redis://:pw@host`). `${VAR}` and `$VAR`
-    references are not secrets. A finding names the kind of secret and the line, never the value.
-    A line that holds a known false positive can end with `# pragma: allowlist secret`.
+    OpenAI, PyPI, private keys, JWTs, ...), assignments to names such as `password`, `api_key` or
+    `secret`, and URLs with a password (`redis://:pw@host`). In fastmcp.json `deployment.env`,
+    a variable named like a credential (`*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*API_KEY*`,
+    `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIAL*`) must hold a `${VAR}` reference. `${VAR}`
+    and `$VAR` references are not secrets. A finding names the kind of secret and the line, never
+    the value. A line holding a known false positive can end with `# pragma: allowlist secret`.
 
     Bad::
 
@@ -40,32 +50,55 @@ def hardcoded_secret(facts: ServerFacts) -> Iterator[Problem]:
     """
     config_path = facts.path / FASTMCP_JSON
     env_lines = _deployment_env_lines(facts)
-    for hit in facts.secrets:
-        kinds = ", ".join(hit.kinds)
-        variables = env_lines.get(hit.line, []) if hit.path == config_path else []
+    hits = {(hit.path, hit.line): set(hit.kinds) for hit in facts.secrets}
+    for line in _credential_named_literals(facts, env_lines):
+        hits.setdefault((config_path, line), set()).add(CREDENTIAL_NAME_KIND)
+    for (path, line), found in sorted(hits.items()):
+        kinds = ", ".join(sorted(found))
+        variables = env_lines.get(line, []) if path == config_path else []
         if len(variables) == 1:
             (variable,) = variables
             yield Problem(
                 f"fastmcp.json deployment.env.{variable} holds a literal secret ({kinds}): "
                 f'pass a reference, "{variable}": "${{{variable}}}", and set it in the '
                 "environment",
-                hit.path,
-                hit.line,
+                path,
+                line,
             )
         elif variables:
             yield Problem(
                 f"fastmcp.json deployment.env holds a literal secret ({kinds}) in one of "
                 f'{", ".join(variables)}: pass references such as "${{{variables[0]}}}"',
-                hit.path,
-                hit.line,
+                path,
+                line,
             )
         else:
             yield Problem(
-                f"{facts.relative(hit.path).rpartition('/')[2]} holds a literal secret ({kinds}): "
-                "read it from the environment instead",
-                hit.path,
-                hit.line,
+                f"{path.name} holds a literal secret ({kinds}): read it from the environment "
+                "instead",
+                path,
+                line,
             )
+
+
+def _credential_named_literals(
+    facts: ServerFacts, env_lines: dict[int, list[str]]
+) -> Iterator[int]:
+    """Lines of deployment.env variables named like credentials whose value is a literal."""
+    deployment = (facts.config or {}).get("deployment")
+    env = deployment.get("env") if isinstance(deployment, dict) else None
+    if not isinstance(env, dict):
+        return
+    for line, names in env_lines.items():
+        for name in names:
+            value = env.get(name)
+            if (
+                CREDENTIAL_NAME.search(name)
+                and isinstance(value, str)
+                and value.strip()
+                and "$" not in value
+            ):
+                yield line
 
 
 def _deployment_env_lines(facts: ServerFacts) -> dict[int, list[str]]:
