@@ -42,9 +42,20 @@ def _root(
 
 
 def _register_commands() -> None:
-    from wagents.commands import new, rules, test, validate, worker
+    from wagents.commands import (
+        call,
+        dev,
+        inspect,
+        list_servers,
+        matrix,
+        new,
+        rules,
+        test,
+        validate,
+        worker,
+    )
 
-    for module in (new, validate, rules, test, worker):
+    for module in (new, validate, rules, test, worker, matrix, list_servers, inspect, call, dev):
         module.register(app)
 
 

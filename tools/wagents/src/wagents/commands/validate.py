@@ -39,6 +39,13 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files",
+            help="The arguments are changed files (pre-commit): check the servers holding them.",
+        ),
+    ] = False,
     fix: Annotated[
         bool,
         typer.Option(
@@ -57,20 +64,29 @@ def validate(
     from wagents.workspace import Workspace
 
     workspace = Workspace.find()
-    servers = workspace.select(names or [])
+    if files:
+        from pathlib import Path
+
+        from wagents.changes import changes_in
+
+        servers = changes_in(workspace, names or [], Path.cwd()).select(workspace.servers())
+    else:
+        servers = workspace.select(names or [])
     options = Options(
         select=tuple(select or ()), ignore=tuple(ignore or ()), jobs=jobs, timeout=timeout
     )
     report = run_validation(workspace, servers, options)
-    if fix:
-        report = _fix_and_revalidate(workspace, names or [], options, report)
+    if fix and servers:
+        names = [server.name for server in servers]
+        report = _fix_and_revalidate(workspace, names, options, report)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
     raise typer.Exit(1 if report.failed else 0)
 
 
 def _fix_and_revalidate(workspace, names: list[str], options, report):
-    """Apply the fixers of the selected rules to `report`'s findings; validate again if needed."""
+    """Apply the fixers of the selected rules to `report`'s findings; validate the servers
+    `names` again when something changed."""
     from wagents.fixes import apply_fixes
     from wagents.validation import selected_rules
     from wagents.validation import validate as run_validation
