@@ -9,4 +9,5 @@ if fastmcp.settings.docket.url.startswith("${"):
     fastmcp.settings.docket.url = "memory://"
 os.environ.setdefault("FASTMCP_DOCKET_URL", "redis+sentinel://sentinel:26379/mymaster")
 os.environ.get("FASTMCP_DOCKET_URL", "unix:///run/redis.sock")
+os.getenv("FASTMCP_DOCKET_URL", "")
 mcp = FastMCP("Jobs", tasks=True)

@@ -71,7 +71,9 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
     ImportError) or only for type checkers (`if TYPE_CHECKING:`). The modules FastMCP's own API
     hands to server code, `mcp`, `pydantic` and `starlette`, may come through fastmcp; the server's
     pyproject can allow more (`[tool.wagents] allowed-imports = ["httpx"]`). An allowed module
-    must still be brought in by a declared dependency.
+    must still be brought in by a declared dependency. When wagents runs in an environment that
+    lacks one of the declared dependencies (a pre-commit hook's own venv), it reports only what
+    that missing dependency cannot explain.
 
     Bad::
 
@@ -91,6 +93,13 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
     declared = _requirements(facts.project.get("dependencies"))
     declared_names = {canonicalize_name(r.name) for r in declared}
     pulled = distributions.pulled_in(declared)
+    # A declared dependency missing here (wagents runs outside the workspace venv, as in a
+    # pre-commit hook) may provide or require anything: then only what is certain is reported.
+    complete = all(
+        distributions.installed(canonicalize_name(r.name))
+        for r in declared
+        if r.marker is None or r.marker.evaluate({"extra": ""})
+    )
     local = local_module_names(facts.path)
     for path, loaded in facts.code_modules.items():
         if loaded.value is None:
@@ -101,7 +110,7 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
             if module in reported or module in local or module in sys.stdlib_module_names:
                 continue
             reported.add(module)
-            problem = _classify(module, declared_names, pulled, allowed)
+            problem = _classify(module, declared_names, pulled, allowed, complete)
             if problem is not None:
                 message, severity = problem
                 yield Problem(message, path, found.line, severity)
@@ -124,10 +133,13 @@ def _allowed_imports(facts: ServerFacts) -> tuple[set[str], Problem | None]:
 
 
 def _classify(
-    module: str, declared: set[str], pulled: dict[str, str], allowed: set[str]
+    module: str, declared: set[str], pulled: dict[str, str], allowed: set[str], complete: bool
 ) -> tuple[str, Severity] | None:
     providers = distributions.providers(module)
     if canonicalize_name(module) in declared or providers & declared:
+        return None
+    through = sorted({pulled[name] for name in providers if name in pulled})
+    if not through and not complete:
         return None
     if not providers:
         return (
@@ -136,7 +148,6 @@ def _classify(
             Severity.ERROR,
         )
     names = ", ".join(sorted(providers))
-    through = sorted({pulled[name] for name in providers if name in pulled})
     if not through:
         return (
             f"imports {module} (distribution {names}), which pyproject.toml does not declare "
@@ -261,8 +272,8 @@ def docket_url(facts: ServerFacts) -> Iterator[Problem]:
     workers = _worker_config(facts)
     for url, path, line in _docket_urls(facts):
         value = url.strip()
-        if value.startswith("$"):
-            continue  # a reference, resolved from the environment
+        if not value or value.startswith("$"):
+            continue  # unset (a default for code to handle), or a reference to the environment
         scheme, separator, _ = value.partition("://")
         scheme = scheme.lower()
         supported = ", ".join(f"{name}://" for name in ("memory", *SHARED_SCHEMES))
@@ -393,10 +404,12 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
         return
     pyproject = facts.path / PYPROJECT
     text = facts.pyproject.text or ""
-    dependencies = facts.project.get("dependencies")
+    dependencies = facts.project.get("dependencies", [])
+    if not isinstance(dependencies, list):
+        return  # dependency-parity reports a dependencies value that is not a list
     found = [
         (item, requirement)
-        for item in (dependencies if isinstance(dependencies, list) else [])
+        for item in dependencies
         for requirement in _requirements([item])
         if canonicalize_name(requirement.name) == "fastmcp"
     ]
