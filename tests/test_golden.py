@@ -81,14 +81,19 @@ def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
 def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
     """Validate every case once; findings by server name.
 
-    Only the cases of runtime rules pay for the import check: the others run the static rules.
+    Only the cases of runtime rules (and of rules judging the others' findings, such as
+    unused-ignore) pay for the import check: the others run the static rules.
     """
     from wagents.rules import all_rules
     from wagents.testing import scratch_workspace
 
     rules = all_rules()
     static = tuple(slug for slug, item in rules.items() if not item.runtime)
-    runtime_cases = {_server_name(r, c) for r, c, _ in CASES if rules.get(r) and rules[r].runtime}
+    runtime_cases = {
+        _server_name(r, c)
+        for r, c, _ in CASES
+        if r in rules and (rules[r].runtime or rules[r].after_findings)
+    }
 
     findings: dict[str, list[dict]] = {}
     shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")

@@ -201,8 +201,10 @@ def planned_servers(outputs: dict[str, str]) -> list[str]:
     return [entry["server"] for entry in json.loads(outputs["matrix"])["include"]]
 
 
-def test_a_push_plans_every_server_of_this_repository(ci: dict[str, Any]) -> None:
-    outputs = run_plan_step(ci, REPO_ROOT, "push")
+def test_a_push_plans_every_server_of_this_repository(ci: dict[str, Any], tmp_path: Path) -> None:
+    # A copy: the step writes plan.txt and the output file into its working directory.
+    root = copy_repository(REPO_ROOT, tmp_path / "repo")
+    outputs = run_plan_step(ci, root, "push")
     servers = [server.name for server in Workspace.find(REPO_ROOT).servers()]
     assert servers
     assert planned_servers(outputs) == servers
@@ -234,7 +236,8 @@ def test_pull_requests_plan_changed_servers(ci: dict[str, Any], tmp_path: Path) 
 
     server = Workspace.find(root).servers()[0]
     (server.path / "README.md").write_text("changed\n")
-    git(root, "commit", "-q", "-am", "one server")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one server")
     assert planned_servers(run_plan_step(ci, root, "pull_request", base)) == [server.name]
 
     with (root / ".github" / "workflows" / "ci.yml").open("a") as workflow:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wagents.ignores import Ignore
 from wagents.model import Server
 from wagents.parse import MAX_CONFIG_BYTES, Loaded, load_json, load_python, load_toml, read_text
 from wagents.pytestconfig import PytestConfig, effective_config
@@ -34,6 +35,8 @@ class RuntimeFacts:
     exit_code: int | str | None = None
     stdout_bytes: int = 0
     stdout_sample: str = ""
+    #: `{"file", "line"}` of the first server line that wrote to sys.stdout while importing.
+    stdout_origin: dict[str, Any] | None = None
     stderr_tail: str = ""
     entrypoint: str | None = None
     server: dict[str, Any] | None = None
@@ -60,6 +63,9 @@ class ServerFacts:
     server: Server
     workspace: Workspace
     runtime: RuntimeFacts | None = None
+    #: `[tool.wagents] ignore` entries that matched no finding (set by validation.py).
+    unused_ignores: list[Ignore] = field(default_factory=list)
+    _python_files: dict[Path, Loaded[ast.Module]] = field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> Path:
@@ -141,6 +147,23 @@ class ServerFacts:
         value = loaded.value if loaded is not None and loaded.ok else None
         project = (value or {}).get("project")
         return project if isinstance(project, dict) else {}
+
+    def python_file(self, path: Path) -> Loaded[ast.Module] | None:
+        """A parsed Python file of this server (None when it is outside the server directory).
+
+        Runtime facts name the files components are defined in; rules read them through here
+        (each file is parsed once, and never one outside the server).
+        """
+        try:
+            resolved = path.resolve()
+            resolved.relative_to(self.path.resolve())
+        except (ValueError, OSError, RuntimeError):
+            return None
+        if resolved == self.source_path.resolve():
+            return self.source
+        if resolved not in self._python_files:
+            self._python_files[resolved] = load_python(resolved)
+        return self._python_files[resolved]
 
     @cached_property
     def tool_wagents(self) -> dict[str, Any]:

@@ -83,6 +83,8 @@ def apply_fixes(
                     changes += [f"{change} ({slug})" for change in item.fix(facts)]
                 except UsageError as exc:
                     refusals.append(f"{name}: {exc} ({slug})")
+                except OSError as exc:  # e.g. a read-only file: the atomic write left it as it was
+                    refusals.append(f"{name}: {exc.strerror or exc}: {exc.filename} ({slug})")
     return FixOutcome(changes, refusals)
 
 

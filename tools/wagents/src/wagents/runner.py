@@ -198,6 +198,7 @@ def _interpret(
                 entrypoint=data.get("entrypoint"),
                 server=data.get("server"),
                 http_app=data.get("http_app"),
+                stdout_origin=data.get("stdout_origin"),
                 **common,
             )
     if returncode < 0:

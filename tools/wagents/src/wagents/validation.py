@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from wagents.facts import ServerFacts
-from wagents.model import Finding, Server, Severity, UsageError
+from wagents.ignores import Ignore, read_ignores
+from wagents.model import Finding, Server, Severity, Suppressed, UsageError
 from wagents.rules import Rule, all_rules
 from wagents.runner import ProbeLimits, ProbeRequest, run_probes
 from wagents.workspace import Workspace
@@ -28,10 +29,18 @@ class Options:
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of a validation run."""
+    """The outcome of a validation run.
+
+    `path_prefix` is the workspace root's place in its git repository ("" at the top, else
+    "sub/dir/"): CI formats give paths relative to the repository, findings to the workspace.
+    """
 
     servers: list[str]
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    server_paths: dict[str, str] = field(default_factory=dict)
+    path_prefix: str = ""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -49,6 +58,10 @@ class Report:
     @property
     def failed(self) -> bool:
         return self.count(Severity.ERROR) > 0
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the run fails: any error, or with `strict` any warning too."""
+        return self.failed or (strict and self.count(Severity.WARNING) > 0)
 
 
 def selected_rules(options: Options) -> list[Rule]:
@@ -74,9 +87,19 @@ def validate(
     if any(item.runtime for item in rules):
         _attach_runtime_facts(all_facts, options, on_server_done)
     findings: list[Finding] = []
+    suppressed: list[Suppressed] = []
     for facts in all_facts.values():
-        findings += check_server(facts, rules)
-    return Report(sorted(all_facts), sorted(findings, key=lambda f: f.sort_key))
+        server_findings, server_suppressed = check_server(facts, rules)
+        findings += server_findings
+        suppressed += server_suppressed
+    return Report(
+        servers=sorted(all_facts),
+        findings=sorted(findings, key=lambda f: f.sort_key),
+        suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key),
+        rules=rules,
+        server_paths={name: facts.relative(facts.path) for name, facts in all_facts.items()},
+        path_prefix=workspace.repository_prefix,
+    )
 
 
 def _attach_runtime_facts(
@@ -96,7 +119,45 @@ def _attach_runtime_facts(
             on_server_done(requests[request])
 
 
-def check_server(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
+def check_server(
+    facts: ServerFacts, rules: Iterable[Rule]
+) -> tuple[list[Finding], list[Suppressed]]:
+    """Apply `rules` to one server's facts, then its `[tool.wagents] ignore` entries.
+
+    Returns the findings that stand and the suppressed ones. Rules marked `after_findings`
+    (unused-ignore) run last, once the suppressions are known.
+    """
+    rules = list(rules)
+    early = [item for item in rules if not item.after_findings]
+    findings = _run_rules(facts, early)
+    # A runtime rule says nothing about a server that did not import: its ignores are not judged.
+    imported = facts.runtime is not None and facts.runtime.imported
+    judged = {item.slug for item in early if imported or not item.runtime}
+    findings, suppressed, facts.unused_ignores = _apply_ignores(facts, findings, judged)
+    findings += _run_rules(facts, [item for item in rules if item.after_findings])
+    return findings, suppressed
+
+
+def _apply_ignores(
+    facts: ServerFacts, findings: list[Finding], ran: set[str]
+) -> tuple[list[Finding], list[Suppressed], list[Ignore]]:
+    loaded = facts.pyproject
+    if loaded is None or not loaded.ok:
+        return findings, [], []
+    ignores, _ = read_ignores(loaded.value, loaded.text or "", all_rules())
+    reasons = {entry.rule: entry.reason for entry in ignores}
+    kept = [finding for finding in findings if finding.rule not in reasons]
+    suppressed = [
+        Suppressed(finding, reasons[finding.rule])
+        for finding in findings
+        if finding.rule in reasons
+    ]
+    matched = {item.finding.rule for item in suppressed}
+    unused = [entry for entry in ignores if entry.rule in ran and entry.rule not in matched]
+    return kept, suppressed, unused
+
+
+def _run_rules(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
     """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding."""
     findings = []
     for item in rules:

@@ -70,6 +70,18 @@ class Workspace:
         return self.root / STATE_DIR
 
     @property
+    def repository_prefix(self) -> str:
+        """The root's path inside its git repository, as "sub/dir/" ("" at the top or outside).
+
+        CI annotations and SARIF locations are relative to the repository, findings to the root.
+        """
+        for directory in (self.root, *self.root.parents):
+            if (directory / ".git").exists():
+                relative = self.root.relative_to(directory).as_posix()
+                return "" if relative == "." else f"{relative}/"
+        return ""
+
+    @property
     def uv_workspace(self) -> dict[str, Any]:
         table = self.data.get("tool", {}).get("uv", {}).get("workspace", {})
         return table if isinstance(table, dict) else {}

@@ -39,6 +39,9 @@ def validate(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
+    ] = False,
     files: Annotated[
         bool,
         typer.Option(
@@ -57,7 +60,9 @@ def validate(
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
-    Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
+    Formats: text (people), json (programs), github (workflow-command annotations), sarif
+    (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.validation import Options
     from wagents.validation import validate as run_validation
@@ -81,7 +86,7 @@ def validate(
         report = _fix_and_revalidate(workspace, names, options, report)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(1 if report.fails(strict) else 0)
 
 
 def _fix_and_revalidate(workspace, names: list[str], options, report):
