@@ -51,7 +51,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     revision = git(hooks, "rev-parse", "HEAD").strip()
 
     root = base / "consumer"
-    scratch_workspace(root, ["good", "bad"])
+    scratch_workspace(root, ["good", "bad"], locked=True)
     config = root / "mcp" / "bad" / "fastmcp.json"
     data = json.loads(config.read_text())
     data["enviroment"] = data.pop("environment")

@@ -42,7 +42,7 @@ ignore = [{ rule = "mask-error-details", reason = "errors: shown on purpose, 100
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("formats") / "repo"
-    scratch_workspace(root, ["good", "bad"])
+    scratch_workspace(root, ["good", "bad"], locked=True)
     bad = root / "mcp" / "bad"
     (bad / "server.py").write_text(BAD_SERVER)
     with (bad / "pyproject.toml").open("a") as pyproject:

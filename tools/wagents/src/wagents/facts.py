@@ -11,7 +11,19 @@ from typing import Any, TypeVar
 
 from wagents.ignores import Ignore
 from wagents.model import Server
-from wagents.parse import Loaded, ParseError, load_json, load_python, load_toml, present
+from wagents.parse import (
+    MAX_CONFIG_BYTES,
+    Loaded,
+    ParseError,
+    load_json,
+    load_python,
+    load_toml,
+    present,
+    read_text,
+)
+from wagents.pytestconfig import PytestConfig, effective_config
+from wagents.secretscan import SecretHit, scan_files
+from wagents.serverfiles import ServerFiles, git_ignored, list_server_files
 from wagents.workspace import Workspace
 
 FASTMCP_JSON = "fastmcp.json"
@@ -209,3 +221,50 @@ class ServerFacts:
         if resolved not in self._python_files:
             self._python_files[resolved] = load_python(resolved)
         return self._python_files[resolved]
+
+    @cached_property
+    def tool_wagents(self) -> dict[str, Any]:
+        """`[tool.wagents]` of the server's pyproject ({} when missing or not a table)."""
+        loaded = self.pyproject
+        value = loaded.value if loaded is not None and loaded.ok else None
+        tool = (value or {}).get("tool")
+        table = tool.get("wagents") if isinstance(tool, dict) else None
+        return table if isinstance(table, dict) else {}
+
+    @cached_property
+    def files(self) -> ServerFiles:
+        """The server's files by role: code, tests, configuration, deployment scripts."""
+        return list_server_files(self.path)
+
+    @cached_property
+    def code_modules(self) -> dict[Path, Loaded[ast.Module]]:
+        """Every Python module of the server but its tests, parsed (server.py among them)."""
+        return {path: load_python(path) for path in self.files.code}
+
+    @cached_property
+    def test_modules(self) -> dict[Path, Loaded[ast.Module]]:
+        """The server's test modules (tests/, test_*.py, conftest.py), parsed."""
+        return {path: load_python(path) for path in self.files.tests}
+
+    @cached_property
+    def texts(self) -> dict[Path, str]:
+        """The text of the server's configuration and deployment files that could be read."""
+        texts = {}
+        for path in [*self.files.config, *self.files.deploy]:
+            text, _error = read_text(path, MAX_CONFIG_BYTES)
+            if text is not None:
+                texts[path] = text
+        return texts
+
+    @cached_property
+    def secrets(self) -> list[SecretHit]:
+        """Credential-looking lines in the server's code and config files git does not ignore."""
+        candidates = [path for path, module in self.code_modules.items() if module.text is not None]
+        candidates += [path for path in self.files.config if path in self.texts]
+        ignored = git_ignored(self.path, candidates)
+        return scan_files(path for path in candidates if path not in ignored)
+
+    @cached_property
+    def pytest_config(self) -> PytestConfig:
+        """The pytest configuration the server's tests run with (`wagents test` runs them here)."""
+        return effective_config(self.path)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from wagents.lockcheck import LockStatus, check_lock
 from wagents.model import Server, UsageError
 from wagents.parse import Loaded, load_toml
 
@@ -99,6 +101,11 @@ class Workspace:
     @property
     def exclude_globs(self) -> list[str]:
         return _string_list(self.uv_workspace.get("exclude"))
+
+    @cached_property
+    def lock_status(self) -> LockStatus:
+        """Whether uv.lock is present and up to date: asked of uv once per Workspace object."""
+        return check_lock(self.root)
 
     def servers(self) -> list[Server]:
         """Every server directory under `mcp/`, sorted by name (hidden directories skipped)."""

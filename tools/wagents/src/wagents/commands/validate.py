@@ -56,6 +56,14 @@ def validate(
             help="The arguments are changed files (pre-commit): check the servers holding them.",
         ),
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Repair what is mechanical (fastmcp.json dependencies, asyncio_mode, uv.lock, "
+            "root registration), report each change on stderr, then check again.",
+        ),
+    ] = False,
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
@@ -88,9 +96,32 @@ def validate(
     become_subreaper()
     try:
         report = run_validation(workspace, servers, options)
+        if fix and servers:
+            names = [server.name for server in servers]
+            report = _fix_and_revalidate(workspace, names, options, report)
     finally:
         kill_descendants(os.getpid())
         reap_children()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
     raise typer.Exit(1 if report.fails(strict) else 0)
+
+
+def _fix_and_revalidate(workspace, names: list[str], options, report):
+    """Apply the fixers of the selected rules to `report`'s findings; validate the servers
+    `names` again when something changed."""
+    from wagents.fixes import apply_fixes
+    from wagents.validation import selected_rules
+    from wagents.validation import validate as run_validation
+    from wagents.workspace import Workspace
+
+    slugs = [item.slug for item in selected_rules(options)]
+    outcome = apply_fixes(workspace, report.findings, slugs)
+    for change in outcome.changes:
+        typer.echo(f"fixed: {change}", err=True)
+    for refusal in outcome.refusals:
+        typer.echo(f"not fixed: {refusal}", err=True)
+    if not outcome.changes:
+        return report
+    workspace = Workspace.find(workspace.root)
+    return run_validation(workspace, workspace.select(names), options)

@@ -20,7 +20,17 @@ from wagents.ruledoc import RuleDoc
 from wagents.ruledoc import parse as parse_doc
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
-FAMILIES = ("layout", "config", "dependencies", "runtime", "deploy", "suppressions")
+FAMILIES = (
+    "layout",
+    "config",
+    "dependencies",
+    "runtime",
+    "code",
+    "project",
+    "secrets",
+    "deploy",
+    "suppressions",
+)
 
 
 @dataclass(frozen=True)
