@@ -5,7 +5,8 @@ A case directory holds:
   default `validate --format json`), `setup` (a function of SETUPS below, for inputs that cannot
   be committed: huge files, symlinks, directories, permissions), `verify` (a function of VERIFIERS
   run after the command), `unprivileged` (run without root's power to ignore file permissions),
-  `pending` (a note when another issue will change the expectation) and `expect`:
+  `locked` (the workspace gets a uv.lock, for cases that expect no error: the `lockfile` rule
+  wants one), `pending` (a note when another issue will change the expectation) and `expect`:
   `{"exit": N, "findings": [{"rule", "message" (a substring), "line"?, "severity"?}],
   "error": "substring of the one-line error"}`.
 - `server/`: files laid byte for byte over a freshly scaffolded server named after the case
@@ -59,6 +60,7 @@ class Case:
     verify: str | None = None
     unprivileged: bool = False
     solo: bool = False
+    locked: bool = False
     pending: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -73,7 +75,7 @@ class Case:
     @property
     def run_key(self) -> tuple[Any, ...]:
         """Cases with equal keys share a workspace and one run."""
-        if self.solo or self.root_files.exists() or self.unprivileged:
+        if self.solo or self.root_files.exists() or self.unprivileged or self.locked:
             return ("solo", self.name)
         return ("shared", self.args)
 
@@ -96,6 +98,7 @@ def load_cases() -> list[Case]:
                 verify=data.get("verify"),
                 unprivileged=bool(data.get("unprivileged", False)),
                 solo=bool(data.get("solo", False)),
+                locked=bool(data.get("locked", False)),
                 pending=data.get("pending"),
             )
         )
@@ -181,6 +184,11 @@ def _unreadable_source(server: Path, outside: Path) -> None:
     (server / "server.py").chmod(0)
 
 
+def _crlf_pyproject(server: Path, outside: Path) -> None:
+    path = server / "pyproject.toml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
 def _unwritable_servers_dir(server: Path, outside: Path) -> None:
     server.parent.chmod(0o555)
 
@@ -202,6 +210,7 @@ SETUPS: dict[str, Callable[[Path, Path], None]] = {
     "unreadable_source": _unreadable_source,
     "source_is_directory": _source_is_directory,
     "unwritable_servers_dir": _unwritable_servers_dir,
+    "crlf_pyproject": _crlf_pyproject,
 }
 
 

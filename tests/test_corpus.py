@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import scratch_workspace
+from wagents.testing import lock_workspace, scratch_workspace
 
+from .conftest import REPO_ROOT
 from .corpus_cases import (
     README,
     SETUPS,
@@ -85,6 +86,8 @@ def _build(root: Path, cases: list[Case], outside: Path) -> None:
             lay_files(case.root_files, root, values)
         if case.setup:
             SETUPS[case.setup](server, case_outside)
+    if any(case.locked for case in cases):
+        lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
 
 
 def _execute(root: Path, cases: list[Case], outside: Path) -> Run:

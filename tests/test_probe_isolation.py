@@ -55,7 +55,17 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict:
     report = tmp_path / "report.json"
     server = root / "mcp" / "snoop" / "server.py"
     server.write_text(f"REPORT = {str(report)!r}\n" + SNOOP)
-    result = run_wagents("validate", "--format", "json", "--timeout", "20", cwd=root, env=SECRETS)
+    result = run_wagents(
+        "validate",
+        "--select",
+        "import-check",
+        "--format",
+        "json",
+        "--timeout",
+        "20",
+        cwd=root,
+        env=SECRETS,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(report.read_text()) | {"server_dir": str(server.parent)}
 
