@@ -115,7 +115,9 @@ def _attach_runtime_facts(
 ) -> None:
     requests = {}
     for name, facts in all_facts.items():
-        if facts.source_inside_server and facts.source_path.is_file():
+        loaded = facts.source
+        # A module wagents could not even read (too big, not UTF-8, unreadable) is not imported.
+        if loaded is not None and (loaded.error is None or loaded.text is not None):
             request = ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
             requests[request] = name
     limits = ProbeLimits(timeout=options.timeout)

@@ -71,6 +71,7 @@ def validate(
     (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
+    from wagents.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.validation import Options
     from wagents.validation import validate as run_validation
     from wagents.workspace import Workspace
@@ -91,10 +92,16 @@ def validate(
         timeout=timeout,
         isolated=isolated,
     )
-    report = run_validation(workspace, servers, options)
-    if fix and servers:
-        names = [server.name for server in servers]
-        report = _fix_and_revalidate(workspace, names, options, report)
+    # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
+    become_subreaper()
+    try:
+        report = run_validation(workspace, servers, options)
+        if fix and servers:
+            names = [server.name for server in servers]
+            report = _fix_and_revalidate(workspace, names, options, report)
+    finally:
+        kill_descendants(os.getpid())
+        reap_children()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
     raise typer.Exit(1 if report.fails(strict) else 0)
