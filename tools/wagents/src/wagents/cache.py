@@ -3,8 +3,8 @@
 An entry holds one server's findings (and the runtime facts its probe showed) under
 `<workspace>/.wagents/cache/validate/<server>/<key>.json`. The key is a hash of:
 
-- every file of the server directory (path, kind and content; tool caches such as `__pycache__`
-  and `.pytest_cache` count by name only);
+- every file of the server directory (path, kind and content), except tool caches such as
+  `__pycache__` and `.pytest_cache`;
 - the shared inputs: the root `pyproject.toml`, `uv.lock`, `.python-version`, the workflows,
   `tools/` and every workspace member outside `mcp/` (the files whose change makes
   `--changed-since` select every server, see changes.py);
@@ -44,7 +44,7 @@ from wagents.workspace import Workspace
 
 #: Bump when the entry format or the key's recipe changes.
 FORMAT = 1
-#: Directories whose content never changes a result (tool caches): counted by name only.
+#: Directories whose content never changes a result (tool caches): left out of keys.
 SKIPPED_DIRS = frozenset(
     {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", ".venv", ".git"}
 )
@@ -202,7 +202,6 @@ def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
             relative = f"{prefix}/{name}" if prefix != "." else name
             if name in SKIPPED_DIRS:
                 dirnames.remove(name)
-                yield relative, "skipped-dir", b""
             elif path.is_symlink():  # os.walk does not follow it; its target counts
                 yield relative, "dir-link", os.fsencode(path.readlink())
         for name in sorted(filenames):

@@ -94,6 +94,7 @@ class ZygoteClient:
                 [
                     sys.executable,
                     "-I",
+                    "-B",  # as runner.run_probe starts a probe
                     "-m",
                     "wagents.zygote",
                     "--requests-fd",

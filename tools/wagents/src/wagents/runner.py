@@ -77,6 +77,7 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     command = [
         sys.executable,
         "-I",
+        "-B",  # -I ignores PYTHONDONTWRITEBYTECODE: never leave __pycache__ in a server
         "-m",
         "wagents.probe",
         *arguments(
