@@ -57,8 +57,10 @@ def test_the_key_covers_what_can_change_a_result(workspace: Workspace) -> None:
         "the root pyproject": lambda: (root / "pyproject.toml").write_text(
             (root / "pyproject.toml").read_text() + "\n# comment\n"
         ),
-        "a shared tool": lambda: (root / "tools" / "lib").mkdir(parents=True)
-        or (root / "tools" / "lib" / "x.py").write_text(""),
+        "a shared tool": lambda: (
+            (root / "tools" / "lib").mkdir(parents=True)
+            or (root / "tools" / "lib" / "x.py").write_text("")
+        ),
     }
     previous = keys(workspace)
     for what, change in steps.items():

@@ -149,8 +149,8 @@ def comparable(facts: RuntimeFacts) -> RuntimeFacts:
 
 def assert_same(zygote: dict[str, RuntimeFacts], fresh: dict[str, RuntimeFacts]) -> None:
     assert sorted(zygote) == sorted(fresh)
-    for name in zygote:
-        assert comparable(zygote[name]) == comparable(fresh[name]), name
+    for name, facts in zygote.items():
+        assert comparable(facts) == comparable(fresh[name]), name
 
 
 def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspace) -> None:
