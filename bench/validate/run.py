@@ -7,16 +7,18 @@ the same files `wagents new` writes) and measures, in the same run and with the 
 
 - naive: the seed's import check, `uv run python -c "from server import mcp"` in each server
   directory, one after the other. Above 30 servers it runs on the first `--naive-sample` servers
-  only and the total is extrapolated (marked with ~ in the table);
+  only and the total is extrapolated (marked ~ in the table);
 - cold: `uv run wagents validate --no-cache` (every rule, every server probed, nothing cached),
   with its peak memory: the largest total PSS of its process tree (sampled every 0.1 s from
-  /proc; PSS splits the pages forked children share with the zygote) and the largest RSS of a
-  single process (getrusage);
-- fresh processes: the same with `--runner process` (one new interpreter per server, in parallel),
-  to show what the zygote adds over parallelism alone;
-- warm: `uv run wagents validate` after a run that filled the cache (median of `--repeat`).
+  /proc; PSS splits the pages forked children share with the zygote between them) and the
+  largest RSS of a single process (getrusage);
+- fresh processes: `--no-cache --runner process` (a new interpreter per server, `--jobs` in
+  parallel), to show what the zygote adds to parallelism; up to `--process-max` servers;
+- warm: `uv run wagents validate` again, after a run that filled the cache.
 
-It prints the machine and a Markdown table (copy it into bench/README.md).
+Every `wagents` figure is the median of `--repeat` runs. Besides wall time it reports CPU time
+(user + system, of the whole process tree), which a busy machine disturbs much less. It prints the
+machine and a Markdown table (copy it into bench/README.md).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,24 +44,24 @@ from wagents.testing import scratch_workspace
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_SECONDS = 0.1
 
-
-@dataclass
-class Timed:
-    seconds: float
-    returncode: int
-    peak_pss_mb: float = 0.0
-    max_rss_mb: float = 0.0
-
-
-#: Runs a command and reports its wall time and the largest RSS among its descendants.
+#: Runs a command; reports wall time, status, CPU time and the largest RSS of its descendants.
 WRAPPER = """
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
 code = subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 seconds = time.perf_counter() - started
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps([seconds, code, rss]), file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([seconds, code, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]),
+      file=sys.stderr)
 """
+
+
+@dataclass
+class Timed:
+    seconds: float
+    cpu: float
+    peak_pss_mb: float = 0.0
+    max_rss_mb: float = 0.0
 
 
 def uv() -> str:
@@ -68,26 +71,33 @@ def uv() -> str:
     return path
 
 
-def run_timed(command: list[str], cwd: Path, sample_memory: bool = False) -> Timed:
-    """Run `command` to completion: wall time; with `sample_memory`, its peak PSS and max RSS."""
-    if not sample_memory:
-        started = time.perf_counter()
-        code = subprocess.call(
-            command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
-        )
-        return Timed(time.perf_counter() - started, code)
+def run_once(command: list[str], cwd: Path, sample_memory: bool) -> Timed:
     wrapper = subprocess.Popen(
         [sys.executable, "-c", WRAPPER, *command], cwd=cwd, stderr=subprocess.PIPE, text=True
     )
     peak = [0]
     done = threading.Event()
     sampler = threading.Thread(target=_sample, args=(wrapper.pid, peak, done), daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     _, report = wrapper.communicate()
     done.set()
-    sampler.join()
-    seconds, code, rss_kb = json.loads(report.strip().splitlines()[-1])
-    return Timed(seconds, code, peak[0] / 1024, rss_kb / 1024)
+    if sample_memory:
+        sampler.join()
+    seconds, code, cpu, rss_kb = json.loads(report.strip().splitlines()[-1])
+    if code != 0:
+        sys.exit(f"{' '.join(command)} failed in {cwd} (status {code})")
+    return Timed(seconds, cpu, peak[0] / 1024, rss_kb / 1024)
+
+
+def median_run(command: list[str], cwd: Path, repeat: int, sample_memory: bool = False) -> Timed:
+    runs = [run_once(command, cwd, sample_memory) for _ in range(repeat)]
+    return Timed(
+        statistics.median(run.seconds for run in runs),
+        statistics.median(run.cpu for run in runs),
+        max(run.peak_pss_mb for run in runs),
+        max(run.max_rss_mb for run in runs),
+    )
 
 
 def _sample(wrapper_pid: int, peak: list[int], done: threading.Event) -> None:
@@ -125,16 +135,11 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def build(root: Path, count: int) -> Path:
-    names = [f"server-{number:03d}" for number in range(count)]
-    scratch_workspace(root, names)
-    return root
-
-
-def naive(root: Path, count: int, sample: int) -> tuple[float, bool]:
-    """Seconds for the naive loop over every server (extrapolated when sampled)."""
+def naive(root: Path, sample: int) -> tuple[Timed, bool]:
+    """The naive loop over every server (extrapolated from the first `sample` above 30)."""
     servers = sorted((root / "mcp").iterdir())
-    measured = servers if count <= 30 else servers[:sample]
+    measured = servers if len(servers) <= 30 else servers[:sample]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     for server in measured:
         check = [uv(), "run", "--project", str(REPO), "python", "-c", "from server import mcp"]
@@ -144,15 +149,14 @@ def naive(root: Path, count: int, sample: int) -> tuple[float, bool]:
         if result.returncode != 0:
             sys.exit(f"naive check failed in {server}: {result.stderr.decode()[-500:]}")
     seconds = time.perf_counter() - started
-    return seconds * len(servers) / len(measured), len(measured) < len(servers)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    scale = len(servers) / len(measured)
+    return Timed(seconds * scale, cpu * scale), scale != 1
 
 
-def wagents(root: Path, *args: str, sample_memory: bool = False) -> Timed:
-    command = [uv(), "run", "--project", str(REPO), "wagents", "validate", *args]
-    timed = run_timed(command, root, sample_memory)
-    if timed.returncode != 0:
-        sys.exit(f"wagents validate {' '.join(args)} failed in {root} ({timed.returncode})")
-    return timed
+def validate(*args: str) -> list[str]:
+    return [uv(), "run", "--project", str(REPO), "wagents", "validate", *args]
 
 
 def main() -> None:
@@ -160,21 +164,27 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--naive-sample", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--process-max", type=int, default=30)
     args = parser.parse_args()
 
     print(machine())
     rows = []
     with tempfile.TemporaryDirectory(prefix="wagents-bench-") as scratch:
         for count in args.sizes:
-            root = build(Path(scratch) / f"ws{count}", count)
-            naive_seconds, extrapolated = naive(root, count, args.naive_sample)
-            cold = wagents(root, "--no-cache", sample_memory=True)
-            fresh = wagents(root, "--no-cache", "--runner", "process")
-            first = wagents(root)  # fills the cache
-            warm = statistics.median(wagents(root).seconds for _ in range(args.repeat))
-            rows.append((count, naive_seconds, extrapolated, cold, fresh, first, warm))
+            root = Path(scratch) / f"ws{count}"
+            scratch_workspace(root, [f"server-{number:03d}" for number in range(count)])
+            run_once([uv(), "run", "--project", str(REPO), "wagents", "--version"], root, False)
+            naive_run, extrapolated = naive(root, args.naive_sample)
+            cold = median_run(validate("--no-cache"), root, args.repeat, sample_memory=True)
+            fresh = None
+            if count <= args.process_max:
+                fresh = median_run(validate("--no-cache", "--runner", "process"), root, 1)
+            run_once(validate(), root, False)  # fills the cache
+            warm = median_run(validate(), root, args.repeat)
+            rows.append((count, naive_run, extrapolated, cold, fresh, warm))
             print(f"  N={count}: done", file=sys.stderr)
     print(table(rows))
+    print(f"\nLoad average at the end: {load_average()}.")
 
 
 def machine() -> str:
@@ -186,33 +196,45 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"Machine: {os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, fastmcp {version('fastmcp')}, "
-        f"load average at start {load}."
+        f"load average at start {load_average()}."
     )
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def table(rows: list[tuple]) -> str:
     lines = [
-        "| servers | naive loop | `--no-cache` (cold) | speed-up | cold per server "
-        "| `--runner process` | first run (fills cache) | warm | peak PSS (cold) "
-        "| max RSS, one process |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| servers | naive loop | cold `--no-cache` | speed-up | cold per server "
+        "| `--runner process` | warm | peak PSS, cold | max RSS of a process |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for count, naive_s, extrapolated, cold, fresh, first, warm in rows:
+    for count, naive_run, extrapolated, cold, fresh, warm in rows:
         approx = "~" if extrapolated else ""
+        process = f"{fresh.seconds:.1f} s ({fresh.cpu:.1f})" if fresh else "not run"
         lines.append(
-            f"| {count} | {approx}{naive_s:.1f} s | {cold.seconds:.2f} s "
-            f"| {approx}{naive_s / cold.seconds:.0f}x | {cold.seconds / count * 1000:.0f} ms "
-            f"| {fresh.seconds:.2f} s | {first.seconds:.2f} s | {warm:.2f} s "
+            f"| {count} | {approx}{naive_run.seconds:.1f} s ({approx}{naive_run.cpu:.1f}) "
+            f"| {cold.seconds:.2f} s ({cold.cpu:.2f}) "
+            f"| {approx}{naive_run.seconds / cold.seconds:.0f}x "
+            f"({approx}{naive_run.cpu / cold.cpu:.0f}x) "
+            f"| {cold.seconds / count * 1000:.0f} ms ({cold.cpu / count * 1000:.0f}) "
+            f"| {process} | {warm.seconds:.2f} s ({warm.cpu:.2f}) "
             f"| {cold.peak_pss_mb:.0f} MB | {cold.max_rss_mb:.0f} MB |"
         )
+    lines.append("")
+    lines.append("Wall time, with CPU seconds (user + system, whole process tree) in brackets.")
     if len(rows) > 1:
-        small, large = rows[0], rows[-1]
+        small, large = rows[-2], rows[-1]
         extra = (large[3].seconds - small[3].seconds) / (large[0] - small[0]) * 1000
-        lines += ["", f"Cost per extra server (cold, {small[0]} → {large[0]}): {extra:.0f} ms."]
+        extra_cpu = (large[3].cpu - small[3].cpu) / (large[0] - small[0]) * 1000
+        lines.append(
+            f"Cost of each extra server, cold, {small[0]} → {large[0]} servers: "
+            f"{extra:.0f} ms wall ({extra_cpu:.0f} ms CPU)."
+        )
     return "\n".join(lines)
 
 

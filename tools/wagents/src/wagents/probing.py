@@ -149,7 +149,7 @@ class ZygoteClient:
                 raise _Unavailable(self._failure)
             self._waiting[request_id] = future
             try:
-                os.write(self._requests, (json.dumps(message) + "\n").encode())
+                _write_all(self._requests, (json.dumps(message) + "\n").encode())
             except OSError as exc:
                 del self._waiting[request_id]
                 raise _Unavailable(f"it stopped reading requests ({exc})") from exc
@@ -250,6 +250,12 @@ class ZygoteClient:
         return f"it exited with status {code}" + (f": {tail}" if tail else "")
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _retry_reason(result: bytes) -> str | None:
     try:
         data = json.loads(result)
@@ -287,6 +293,7 @@ class Prober:
         self._pool: ThreadPoolExecutor | None = None
         self._futures: dict[Future[RuntimeFacts], ProbeRequest] = {}
         self._fallback_lock = threading.Lock()
+        self._closing = False
 
     def __enter__(self) -> Prober:
         return self
@@ -309,7 +316,7 @@ class Prober:
         """Every submitted probe's facts, in the order they finish."""
         for future in as_completed(list(self._futures)):
             yield self._futures.pop(future), future.result()
-        if self._zygote is not None and self._zygote.hello:
+        if self._zygote is not None and self._zygote.hello.get("ready"):
             hello = self._zygote.hello
             self.info.detail = (
                 f"pid {hello.get('pid')}, {hello.get('modules')} modules preloaded "
@@ -317,6 +324,7 @@ class Prober:
             )
 
     def close(self) -> None:
+        self._closing = True  # probes cut short now must not start again in fresh processes
         if self._pool is not None:
             for future in self._futures:
                 future.cancel()
@@ -350,6 +358,8 @@ class Prober:
                 with self._fallback_lock:
                     self.info.fallbacks[request.server_dir] = str(refusal)
             except _Unavailable as failure:
+                if self._closing:
+                    raise
                 with self._fallback_lock:
                     if self.info.reason is None:
                         self.info.reason = f"the zygote failed: {failure}"

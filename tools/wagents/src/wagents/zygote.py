@@ -98,21 +98,13 @@ class _Child:
         self.started = started
         self.capture = _Capture()
         self.fds: dict[int, str] = {}
-        self.exited = False
 
 
 class _Zygote:
     def __init__(self, requests_fd: int, responses_fd: int, baseline: set[str]) -> None:
-        import signal
-
         self.requests_fd = requests_fd
         self.responses_fd = responses_fd
         self.baseline = baseline
-        self.signals = {
-            number: signal.getsignal(number)
-            for number in signal.valid_signals()
-            if number not in (signal.SIGKILL, signal.SIGSTOP)
-        }
         self.children: dict[int, _Child] = {}
         self.preload_stdout = b""
         self.preload_stderr = b""
@@ -128,10 +120,16 @@ class _Zygote:
 
         # The runner's own imports count as preloaded too (they may shadow or be shadowed).
         import selectors  # noqa: F401
-        import signal  # noqa: F401
+        import signal
 
         import wagents.runner  # noqa: F401
 
+        # What a fresh probe has once fastmcp is imported; children are put back in this state.
+        self.signals = {
+            number: signal.getsignal(number)
+            for number in signal.valid_signals()
+            if number not in (signal.SIGKILL, signal.SIGSTOP)
+        }
         self.conflicts = sorted(_top_level(list(sys.modules)) - self.baseline - {"__main__"})
         self.environ = dict(os.environ)
         self.sys_path = list(sys.path)

@@ -103,13 +103,18 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
     """What `--verbose` says about a run: the probe runner, the cache, the time."""
     lines = []
     probes = info.probes
-    if probes.runner == "zygote":
-        detail = f" ({probes.detail})" if probes.detail else ""
+    if probes.runner == "zygote" and probes.detail:
         lines.append(
-            f"import checks: forked from a preloaded zygote{detail}, {probes.jobs} at a time"
+            f"import checks: forked from a preloaded zygote ({probes.detail}), "
+            f"{probes.jobs} at a time"
         )
         if probes.reason:
             lines.append(f"{probes.reason}; the rest ran in fresh processes")
+    elif probes.runner == "zygote":
+        lines.append(
+            f"import checks: one fresh process per server, {probes.jobs} at a time "
+            f"({probes.reason})"
+        )
     elif probes.runner == "process":
         lines.append(
             f"import checks: one fresh process per server, {probes.jobs} at a time "
