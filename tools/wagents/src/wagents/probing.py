@@ -110,6 +110,12 @@ class ZygoteClient:
                 pass_fds=(requests_read, responses_write),
                 start_new_session=True,
             )
+        except BaseException:
+            os.close(self._requests)
+            os.close(self._responses_read)
+            self._stderr.close()
+            Path(self._directory).rmdir()
+            raise
         finally:
             os.close(requests_read)
             os.close(responses_write)

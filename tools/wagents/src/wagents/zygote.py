@@ -54,6 +54,7 @@ PRELOAD = (
     "fastmcp.server.middleware.tool_injection",
     "fastmcp.server.providers.prefab_synthesis",
     "fastmcp.server.tasks.requests",
+    "anyio._backends._asyncio",  # loaded by the first await of every probe
     "mcp.types",
     "pydantic",
     "starlette.requests",
@@ -116,11 +117,15 @@ class _Zygote:
 
         started = time.monotonic()
         reason = self._preload()
+        # What the zygote itself uses from here on counts as preloaded too: a server's module of
+        # the same name would shadow it in a fresh process.
+        import base64  # noqa: F401
+        import contextlib  # noqa: F401
         import gc
-
-        # The runner's own imports count as preloaded too (they may shadow or be shadowed).
+        import importlib.machinery  # noqa: F401
         import selectors  # noqa: F401
         import signal
+        import threading  # noqa: F401
 
         import wagents.runner  # noqa: F401
 
@@ -133,6 +138,7 @@ class _Zygote:
         self.conflicts = sorted(_top_level(list(sys.modules)) - self.baseline - {"__main__"})
         self.environ = dict(os.environ)
         self.sys_path = list(sys.path)
+        self.modules = frozenset(sys.modules)
         threads = _thread_count()
         if reason is None and threads > 1:
             reason = f"preloading started {threads - 1} thread(s); forking would be unsafe"
@@ -375,6 +381,8 @@ class _Zygote:
                 str(Path(probe.__file__)),
                 *probe.arguments(server_dir, source, entrypoint, result, cpu_seconds, memory_bytes),
             ]
+            for name in set(sys.modules) - self.modules:  # imported after preloading, if any
+                del sys.modules[name]
             importlib.invalidate_caches()
             modules = dict(sys.modules)
 
