@@ -1,6 +1,6 @@
 """Benchmark `wagents validate` against the naive import loop, on generated workspaces.
 
-    uv run python bench/validate/run.py [--sizes 10 30 100] [--naive-sample 20] [--repeat 3]
+    uv run python bench/validate/run.py [--sizes 10 30 100] [--naive-sample 20] [--repeat 5]
 
 For each size N it scaffolds a scratch workspace of N servers (wagents.testing.scratch_workspace,
 the same files `wagents new` writes) and measures, in the same run and with the same interpreter:
@@ -16,9 +16,9 @@ the same files `wagents new` writes) and measures, in the same run and with the 
   parallel), to show what the zygote adds to parallelism; up to `--process-max` servers;
 - warm: `uv run wagents validate` again, after a run that filled the cache.
 
-Every `wagents` figure is the median of `--repeat` runs. Besides wall time it reports CPU time
-(user + system, of the whole process tree), which a busy machine disturbs much less. It prints the
-machine and a Markdown table (copy it into bench/README.md).
+Every `wagents` figure is the median of `--repeat` runs (and the best run). Besides wall time it
+reports CPU time (user + system, of the whole process tree), which a busy machine disturbs less.
+It prints the machine and a Markdown table (copy it into bench/README.md).
 """
 
 from __future__ import annotations
@@ -58,10 +58,11 @@ print(json.dumps([seconds, code, usage.ru_utime + usage.ru_stime, usage.ru_maxrs
 
 @dataclass
 class Timed:
-    seconds: float
-    cpu: float
+    seconds: float  # median wall time
+    cpu: float  # median CPU time
     peak_pss_mb: float = 0.0
     max_rss_mb: float = 0.0
+    best: float = 0.0  # shortest wall time
 
 
 def uv() -> str:
@@ -87,7 +88,7 @@ def run_once(command: list[str], cwd: Path, sample_memory: bool) -> Timed:
     seconds, code, cpu, rss_kb = json.loads(report.strip().splitlines()[-1])
     if code != 0:
         sys.exit(f"{' '.join(command)} failed in {cwd} (status {code})")
-    return Timed(seconds, cpu, peak[0] / 1024, rss_kb / 1024)
+    return Timed(seconds, cpu, peak[0] / 1024, rss_kb / 1024, seconds)
 
 
 def median_run(command: list[str], cwd: Path, repeat: int, sample_memory: bool = False) -> Timed:
@@ -97,6 +98,7 @@ def median_run(command: list[str], cwd: Path, repeat: int, sample_memory: bool =
         statistics.median(run.cpu for run in runs),
         max(run.peak_pss_mb for run in runs),
         max(run.max_rss_mb for run in runs),
+        min(run.seconds for run in runs),
     )
 
 
@@ -163,7 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--naive-sample", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--process-max", type=int, default=30)
     args = parser.parse_args()
 
@@ -209,31 +211,37 @@ def load_average() -> str:
 
 def table(rows: list[tuple]) -> str:
     lines = [
-        "| servers | naive loop | cold `--no-cache` | speed-up | cold per server "
-        "| `--runner process` | warm | peak PSS, cold | max RSS of a process |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| servers | naive loop | cold `--no-cache` | speed-up | CPU: naive / cold "
+        "| cold CPU per server | `--runner process` | warm | peak PSS, cold "
+        "| max RSS of a process |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for count, naive_run, extrapolated, cold, fresh, warm in rows:
         approx = "~" if extrapolated else ""
-        process = f"{fresh.seconds:.1f} s ({fresh.cpu:.1f})" if fresh else "not run"
+        process = f"{fresh.seconds:.1f} s" if fresh else "not run"
         lines.append(
-            f"| {count} | {approx}{naive_run.seconds:.1f} s ({approx}{naive_run.cpu:.1f}) "
-            f"| {cold.seconds:.2f} s ({cold.cpu:.2f}) "
+            f"| {count} | {approx}{naive_run.seconds:.1f} s "
+            f"| {cold.seconds:.2f} s (best {cold.best:.2f}) "
             f"| {approx}{naive_run.seconds / cold.seconds:.0f}x "
-            f"({approx}{naive_run.cpu / cold.cpu:.0f}x) "
-            f"| {cold.seconds / count * 1000:.0f} ms ({cold.cpu / count * 1000:.0f}) "
-            f"| {process} | {warm.seconds:.2f} s ({warm.cpu:.2f}) "
+            f"(best {approx}{naive_run.seconds / cold.best:.0f}x) "
+            f"| {approx}{naive_run.cpu:.1f} s / {cold.cpu:.2f} s "
+            f"= {approx}{naive_run.cpu / cold.cpu:.0f}x "
+            f"| {cold.cpu / count * 1000:.0f} ms | {process} "
+            f"| {warm.seconds:.2f} s (best {warm.best:.2f}) "
             f"| {cold.peak_pss_mb:.0f} MB | {cold.max_rss_mb:.0f} MB |"
         )
     lines.append("")
-    lines.append("Wall time, with CPU seconds (user + system, whole process tree) in brackets.")
+    lines.append(
+        "Wall times are medians of the runs (best in brackets); CPU is user + system time of the "
+        "whole process tree."
+    )
     if len(rows) > 1:
         small, large = rows[-2], rows[-1]
         extra = (large[3].seconds - small[3].seconds) / (large[0] - small[0]) * 1000
         extra_cpu = (large[3].cpu - small[3].cpu) / (large[0] - small[0]) * 1000
         lines.append(
-            f"Cost of each extra server, cold, {small[0]} → {large[0]} servers: "
-            f"{extra:.0f} ms wall ({extra_cpu:.0f} ms CPU)."
+            f"Each extra server, cold, {small[0]} → {large[0]} servers: "
+            f"{extra:.0f} ms wall, {extra_cpu:.0f} ms CPU."
         )
     return "\n".join(lines)
 
