@@ -27,8 +27,8 @@ def workspace(tmp_path: Path) -> Workspace:
     return workspace
 
 
-def keys(workspace: Workspace, rules: tuple[str, ...] = STATIC, timeout: float = 30.0) -> dict:
-    cache = ResultCache.for_run(workspace, rules, timeout)
+def keys(workspace: Workspace, rules: tuple[str, ...] = STATIC, **options) -> dict:
+    cache = ResultCache.for_run(workspace, rules, Options(**options))
     return {server.name: cache.key(server) for server in workspace.servers()}
 
 
@@ -53,6 +53,11 @@ def test_the_key_covers_what_can_change_a_result(workspace: Workspace) -> None:
         "a server file": lambda: (good / "server.py").write_text("# edited\n"),
         "a new file": lambda: (good / "helper.py").write_text(""),
         "a nested file": lambda: (good / "tests" / "test_more.py").write_text(""),
+        # Whether uv.lock is current depends on every member's pyproject (the lockfile rule).
+        "the pyproject of good": lambda: (good / "pyproject.toml").write_text(
+            (good / "pyproject.toml").read_text() + "\n# comment\n"
+        ),
+        "the root .gitignore": lambda: (root / ".gitignore").write_text("*.log\n"),
         "uv.lock": lambda: (root / "uv.lock").write_text("version = 2\n"),
         "the root pyproject": lambda: (root / "pyproject.toml").write_text(
             (root / "pyproject.toml").read_text() + "\n# comment\n"
@@ -72,8 +77,10 @@ def test_the_key_covers_what_can_change_a_result(workspace: Workspace) -> None:
         else:
             assert now["bad"] != previous["bad"], what
         previous = now
+    assert keys(workspace) == previous
     assert keys(workspace, rules=STATIC[:2]) != previous
     assert keys(workspace, timeout=5.0) != previous
+    assert keys(workspace, isolated=True) != previous
 
 
 def test_a_second_run_reuses_every_result(workspace: Workspace) -> None:
@@ -162,11 +169,11 @@ def test_unstable_results_and_edited_servers_are_not_stored(workspace: Workspace
     assert report.info.stored == 1  # bad's exit is kept; good's timeout is not
     assert run(workspace, select=("import-check",), timeout=3.0).info.cached == 1
 
-    cache = ResultCache.for_run(workspace, STATIC, 30.0)
+    cache = ResultCache.for_run(workspace, STATIC, Options())
     (good,) = [server for server in workspace.servers() if server.name == "good"]
     lookup = cache.lookup(good)
     source.write_text("# edited while being checked\n")
-    assert cache.store(good, lookup.key, [], None) is False
+    assert cache.store(good, lookup.key, [], [], None) is False
 
 
 def test_entries_are_pruned_per_server(workspace: Workspace) -> None:
@@ -176,3 +183,18 @@ def test_entries_are_pruned_per_server(workspace: Workspace) -> None:
         run(workspace)
     directory = workspace.root / ".wagents" / "cache" / "validate" / "good"
     assert len(list(directory.glob("*.json"))) == 4
+
+
+def test_suppressed_findings_are_cached_with_their_reason(workspace: Workspace) -> None:
+    pyproject = workspace.servers_dir / "bad" / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.wagents]\nignore = [{ rule = "fastmcp-json", reason = "on purpose" }]\n'
+    )
+    first = run(workspace, select=(*STATIC, "wagents-config"))
+    assert [(item.finding.rule, item.reason) for item in first.suppressed] == [
+        ("fastmcp-json", "on purpose")
+    ]
+    second = run(workspace, select=(*STATIC, "wagents-config"))
+    assert second.info.cached == 2
+    assert second.suppressed == first.suppressed and second.findings == first.findings

@@ -148,3 +148,19 @@ def test_shared_patterns() -> None:
     assert is_shared(".github/workflows/servers.yml")
     assert not is_shared("mcp/alpha/pyproject.toml")
     assert not is_shared("docs/pyproject.toml")
+
+
+def test_changes_in_given_files(repo: Path) -> None:
+    """pre-commit's file list (relative to the repository root) instead of a git diff."""
+    from wagents.changes import changes_in
+
+    workspace = Workspace.find(repo)
+    changes = changes_in(workspace, ["mcp/beta/server.py", "README.md", "../outside.py"], cwd=repo)
+    assert changes.paths == ("README.md", "mcp/beta/server.py")
+    assert [server.name for server in changes.select(workspace.servers())] == ["beta"]
+    from_subdirectory = changes_in(
+        workspace, ["server.py", "../gamma/x.py"], cwd=repo / "mcp" / "alpha"
+    )
+    assert from_subdirectory.server_names == {"alpha", "gamma"}
+    shared = changes_in(workspace, ["uv.lock"], cwd=repo)
+    assert len(shared.select(workspace.servers())) == 3

@@ -7,6 +7,11 @@ A case directory may contain:
 - `_remove`: paths (one per line) deleted from the scaffolded server;
 - `_root.pyproject.toml`: replaces the workspace's root pyproject (the case then gets a
   workspace of its own);
+- `_isolated`: the case is validated with `--isolated`, in a workspace locked with `uv lock`
+  (shared by all such cases);
+- `_locked`: the case gets a workspace of its own, locked with `uv lock` after the server is
+  scaffolded and before the case's files are laid over it (so a changed pyproject.toml makes
+  the lock stale);
 - `expected.json`: `[{"severity", "path", "line", "message"}]`, where `message` is a substring,
   `path` is relative to the workspace root (`mcp/${name}/...`), and a missing `line` key means
   "any line".
@@ -25,10 +30,10 @@ import pytest
 from wagents.validation import Options, validate
 from wagents.workspace import Workspace
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, require_tool
 
 CASES_DIR = REPO_ROOT / "tests" / "cases"
-SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml"}
+SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml", "_isolated", "_locked"}
 
 
 def _cases() -> list[tuple[str, str, Path]]:
@@ -50,8 +55,12 @@ def _server_name(rule: str, case: str) -> str:
 
 def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
     from wagents.scaffold import new_server
+    from wagents.testing import lock_workspace
 
     created = new_server(workspace, name).path
+    if (case_dir / "_locked").exists():
+        require_tool("uv")
+        lock_workspace(workspace.root)
     for path in sorted(case_dir.rglob("*")):
         relative = path.relative_to(case_dir)
         if path.is_dir() or relative.as_posix() in SPECIAL_FILES:
@@ -72,30 +81,57 @@ def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
-    """Validate every case once; findings by server name."""
-    from wagents.testing import scratch_workspace
+    """Validate every case once; findings by server name.
+
+    Only the cases of runtime rules (and of rules judging the others' findings, such as
+    unused-ignore) pay for the import check: the others run the static rules.
+    """
+    from wagents.rules import all_rules
+    from wagents.testing import lock_workspace, scratch_workspace
+
+    rules = all_rules()
+    static = tuple(slug for slug, item in rules.items() if not item.runtime)
+    runtime_cases = {
+        _server_name(r, c)
+        for r, c, _ in CASES
+        if r in rules and (rules[r].runtime or rules[r].after_findings)
+    }
 
     findings: dict[str, list[dict]] = {}
     shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")
+    isolated = scratch_workspace(tmp_path_factory.mktemp("golden") / "isolated")
     solo = []
     for rule, case, case_dir in CASES:
         name = _server_name(rule, case)
         root_override = case_dir / "_root.pyproject.toml"
-        if root_override.exists():
+        if root_override.exists() or (case_dir / "_locked").exists():
             solo.append((name, case_dir, root_override))
+        elif (case_dir / "_isolated").exists():
+            _build(isolated, name, case_dir)
         else:
             _build(shared, name, case_dir)
     workspaces = [Workspace.find(shared.root)]
     for name, case_dir, root_override in solo:
         workspace = scratch_workspace(tmp_path_factory.mktemp("golden") / name)
         _build(workspace, name, case_dir)
-        text = root_override.read_text().replace("${name}", name)
-        (workspace.root / "pyproject.toml").write_text(text)
+        if root_override.exists():
+            text = root_override.read_text().replace("${name}", name)
+            (workspace.root / "pyproject.toml").write_text(text)
         workspaces.append(Workspace.find(workspace.root))
     for workspace in workspaces:
-        report = validate(workspace, workspace.servers(), Options(timeout=15))
-        for finding in report.findings:
-            findings.setdefault(finding.server, []).append(finding.as_dict())
+        servers = workspace.servers()
+        probed = [server for server in servers if server.name in runtime_cases]
+        unprobed = [server for server in servers if server.name not in runtime_cases]
+        reports = [validate(workspace, probed, Options(timeout=15))] if probed else []
+        if unprobed:
+            reports.append(validate(workspace, unprobed, Options(select=static)))
+        for report in reports:
+            for finding in report.findings:
+                findings.setdefault(finding.server, []).append(finding.as_dict())
+    lock_workspace(isolated.root, REPO_ROOT / "uv.lock")
+    report = validate(isolated, isolated.servers(), Options(timeout=60, isolated=True))
+    for finding in report.findings:
+        findings.setdefault(finding.server, []).append(finding.as_dict())
     return findings
 
 

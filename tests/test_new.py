@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import copy_repository, run_wagents
+from wagents.testing import copy_repository, lock_workspace, run_wagents
 
 from .conftest import REPO_ROOT, require_tool
 
@@ -42,6 +42,8 @@ def test_new_then_validate_then_test(repo: Path) -> None:
         "tests/test_server.py",
     ]
     assert "uv run wagents validate weather" in created.stdout
+    require_tool("uv")
+    lock_workspace(repo)  # what `wagents new` does without --no-sync
 
     validated = run_wagents("validate", "--format", "json", cwd=repo)
     assert validated.returncode == 0, validated.stdout + validated.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from wagents.scaffold import render_templates
 from wagents.servertests import run_server_tests
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import lock_workspace, run_wagents, scratch_workspace
 from wagents.workspace import Workspace
 
 
@@ -22,6 +22,7 @@ def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for args in (["jobs", "--tasks"], ["plain"]):
         completed = run_wagents("new", *args, "--no-sync", cwd=root)
         assert completed.returncode == 0, completed.stderr
+    lock_workspace(root)  # what `wagents new` does without --no-sync
     return root
 
 

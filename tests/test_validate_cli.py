@@ -14,7 +14,7 @@ from wagents.testing import run_wagents, scratch_workspace
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two servers: `good` as scaffolded, `bad` with a typo in fastmcp.json and a missing dep."""
     root = tmp_path_factory.mktemp("validate") / "repo"
-    scratch_workspace(root, ["good", "bad"])
+    scratch_workspace(root, ["good", "bad"], locked=True)
     config = root / "mcp" / "bad" / "fastmcp.json"
     data = json.loads(config.read_text())
     data["enviroment"] = data.pop("environment")
@@ -104,3 +104,18 @@ def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
     for command in ("new", "validate", "rules", "test"):
         result = run_wagents(command, "--help", cwd=workspace)
         assert result.returncode == 0 and "Usage:" in result.stdout, command
+
+
+def test_files_mode_checks_the_servers_holding_the_files(workspace: Path) -> None:
+    """`validate --files` (the pre-commit hook's entry): paths, not names."""
+    bad = run_wagents(
+        "validate", "--files", "mcp/bad/fastmcp.json", "mcp/bad/README.md", cwd=workspace
+    )
+    assert bad.returncode == 1
+    assert bad.stdout.rstrip().endswith("Checked 1 server: 2 errors, 0 warnings, 0 info.")
+    good = run_wagents("validate", "--files", "server.py", cwd=workspace / "mcp" / "good")
+    assert (good.returncode, good.stdout) == (0, "All checks passed (1 server).\n")
+    nothing = run_wagents("validate", "--files", "notes.txt", cwd=workspace)
+    assert (nothing.returncode, nothing.stdout) == (0, "All checks passed (0 servers).\n")
+    shared = run_wagents("validate", "--files", "pyproject.toml", cwd=workspace)
+    assert "Checked 2 servers" in shared.stdout

@@ -164,10 +164,9 @@ def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspac
     assert {name: facts.status for name, facts in zygote.items()} == {
         name: status for name, (_, status) in HOSTILE.items()
     }
-    assert zygote["mutates-settings"].server["settings"] == {
-        "stateless_http": True,
-        "docket_url": "redis://elsewhere:1/0",
-    }
+    settings = zygote["mutates-settings"].server["settings"]
+    assert settings["stateless_http"] is True
+    assert settings["docket_url"] == "redis://elsewhere:1/0"
     assert zygote["env-before-import"].server["settings"]["stateless_http"] is True
     assert zygote["dotenv"].server["settings"]["stateless_http"] is True
     assert zygote["sys-exit"].exit_code == 3 and zygote["os-exit"].exit_code == 4

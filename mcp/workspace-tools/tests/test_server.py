@@ -13,7 +13,7 @@ from fastmcp.exceptions import ToolError
 from server import app, mcp
 
 from wagents.scaffold import new_server
-from wagents.testing import scratch_workspace
+from wagents.testing import lock_workspace, scratch_workspace
 from wagents.workspace import Workspace
 
 
@@ -80,6 +80,7 @@ async def test_validate_reports_a_broken_server(workspace: Path) -> None:
 
 
 async def test_validate_passes_a_fresh_server(workspace: Path) -> None:
+    lock_workspace(workspace)  # the lockfile rule wants an up-to-date uv.lock
     async with Client(mcp) as client:
         result = await client.call_tool("validate_servers", {})
     assert result.structured_content["findings"] == []
@@ -95,6 +96,7 @@ async def test_validate_rejects_an_unknown_server(workspace: Path) -> None:
 async def test_validate_workspace_runs_as_a_task_with_progress(workspace: Path) -> None:
     for name in ("beta", "gamma"):  # three servers in all
         new_server(Workspace.find(workspace), name)
+    lock_workspace(workspace)  # the lockfile rule wants an up-to-date uv.lock
     config = workspace / "mcp" / "gamma" / "fastmcp.json"
     data = json.loads(config.read_text())
     data["enviroment"] = data.pop("environment")

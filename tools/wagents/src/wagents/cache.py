@@ -7,10 +7,12 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
   `__pycache__` and `.pytest_cache`;
 - the shared inputs: the root `pyproject.toml`, `uv.lock`, `.python-version`, the workflows,
   `tools/` and every workspace member outside `mcp/` (the files whose change makes
-  `--changed-since` select every server, see changes.py);
+  `--changed-since` select every server, see changes.py); the root's `.gitignore` and pytest
+  settings; and every server's `pyproject.toml` (whether uv.lock is up to date depends on all
+  of them: the lockfile rule);
 - wagents itself (version and a hash of its source), the Python interpreter and fastmcp version,
   the workspace location and the probe environment;
-- the rules selected and the probe timeout.
+- the rules selected, the probe timeout and `--isolated`.
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
 server needs `--no-cache`. Entries are written atomically; two validations at once may both
@@ -38,7 +40,7 @@ from wagents import __version__
 from wagents.changes import is_shared
 from wagents.facts import RuntimeFacts
 from wagents.fsio import atomic_write
-from wagents.model import Finding, Server, Severity
+from wagents.model import Finding, Server, Severity, Suppressed
 from wagents.runner import probe_environment
 from wagents.workspace import Workspace
 
@@ -54,14 +56,24 @@ ENTRIES_PER_SERVER = 4
 UNSTABLE_STATUSES = frozenset({"timeout", "no-result"})
 #: Shared directories hashed in full (their files, at any depth), besides workspace members.
 SHARED_DIRS = ("tools", ".github/workflows")
+#: Root files rules read besides those changes.SHARED_PATTERNS names (git ignores, pytest).
+ROOT_FILES = (".gitignore", "pytest.ini", "tox.ini", "setup.cfg", "conftest.py")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What is stored for a server: the findings that stand and those its ignores suppressed."""
+
+    findings: list[Finding]
+    suppressed: list[Suppressed]
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """A server's cache key and, on a hit, its stored findings."""
+    """A server's cache key and, on a hit, its stored entry."""
 
     key: str
-    findings: list[Finding] | None
+    entry: Entry | None
 
 
 class ResultCache:
@@ -73,10 +85,8 @@ class ResultCache:
         self.context = context
 
     @classmethod
-    def for_run(
-        cls, workspace: Workspace, rule_slugs: Iterable[str], timeout: float
-    ) -> ResultCache:
-        """The cache for validating `workspace` with these rules and probe timeout."""
+    def for_run(cls, workspace: Workspace, rule_slugs: Iterable[str], options: Any) -> ResultCache:
+        """The cache for validating `workspace` with these rules and `validation.Options`."""
         digest = hashlib.sha256()
         for part in (
             f"format {FORMAT}",
@@ -86,7 +96,7 @@ class ResultCache:
             f"root {workspace.root}",
             f"shared {_shared_digest(workspace)}",
             f"rules {' '.join(rule_slugs)}",
-            f"timeout {timeout!r}",
+            f"timeout {options.timeout!r} isolated {options.isolated!r}",
             f"environment {json.dumps(sorted(probe_environment().items()))}",
         ):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
@@ -99,7 +109,7 @@ class ResultCache:
         return digest.hexdigest()
 
     def lookup(self, server: Server) -> Lookup:
-        """The server's key and its stored findings, or None when absent or unreadable."""
+        """The server's key and its stored entry (None when absent or unreadable)."""
         key = self.key(server)
         return Lookup(key, self._load(server, key))
 
@@ -108,6 +118,7 @@ class ResultCache:
         server: Server,
         key: str,
         findings: list[Finding],
+        suppressed: list[Suppressed],
         runtime: RuntimeFacts | None,
     ) -> bool:
         """Store a server's findings unless they are unstable or its files changed meanwhile."""
@@ -120,6 +131,9 @@ class ResultCache:
             "key": key,
             "server": server.name,
             "findings": [finding.as_dict() for finding in findings],
+            "suppressed": [
+                {"finding": item.finding.as_dict(), "reason": item.reason} for item in suppressed
+            ],
             "runtime": runtime.to_json() if runtime is not None else None,
         }
         directory = self.directory / server.name
@@ -132,7 +146,7 @@ class ResultCache:
         _prune(directory)
         return True
 
-    def _load(self, server: Server, key: str) -> list[Finding] | None:
+    def _load(self, server: Server, key: str) -> Entry | None:
         path = self.directory / server.name / f"{key}.json"
         try:
             entry = json.loads(path.read_bytes())
@@ -142,7 +156,13 @@ class ResultCache:
                 or entry.get("server") != server.name
             ):
                 return None
-            return [_finding(server.name, item) for item in entry["findings"]]
+            return Entry(
+                [_finding(server.name, item) for item in entry["findings"]],
+                [
+                    Suppressed(_finding(server.name, item["finding"]), str(item["reason"]))
+                    for item in entry["suppressed"]
+                ],
+            )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # absent, or corrupt: checked again and rewritten
 
@@ -231,9 +251,13 @@ def _shared_digest(workspace: Workspace) -> str:
     digest = hashlib.sha256()
     root = workspace.root
     for path in sorted(root.iterdir()):
-        if path.is_file() and is_shared(path.name):
+        if path.is_file() and (is_shared(path.name) or path.name in ROOT_FILES):
             digest.update(f"root {path.name}\0".encode())
             digest.update(_file_content(path)[1])
+    for server in workspace.servers():
+        pyproject = server.path / "pyproject.toml"
+        digest.update(f"member {server.name}\0".encode())
+        digest.update(_file_content(pyproject)[1] if pyproject.exists() else b"none")
     directories = {root / name for name in SHARED_DIRS}
     for pattern in workspace.member_globs:
         try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from wagents.model import Server, UsageError
 from wagents.workspace import SERVERS_DIR, Workspace
@@ -97,6 +98,21 @@ def changes_since(workspace: Workspace, ref: str) -> ChangeSet:
     untracked = _git(workspace, "ls-files", "-z", "--others", "--exclude-standard")
     paths = sorted({path for path in (changed + untracked).split("\0") if path})
     return ChangeSet(ref=ref, base=base, paths=tuple(paths))
+
+
+def changes_in(workspace: Workspace, paths: Iterable[str | Path], cwd: Path) -> ChangeSet:
+    """A change made of the given files (as pre-commit passes them, relative to `cwd`).
+
+    Paths outside the workspace are dropped; nothing is read from git.
+    """
+    relative = set()
+    for path in paths:
+        absolute = Path(os.path.normpath(cwd / path))  # no resolve(): a symlink is its own path
+        try:
+            relative.add(absolute.relative_to(workspace.root).as_posix())
+        except ValueError:
+            continue
+    return ChangeSet(ref="", base="", paths=tuple(sorted(relative)))
 
 
 def _git(workspace: Workspace, *args: str, failure: str = "git failed") -> str:

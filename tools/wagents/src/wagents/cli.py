@@ -42,9 +42,37 @@ def _root(
 
 
 def _register_commands() -> None:
-    from wagents.commands import new, rules, test, validate, worker
+    from wagents.commands import (
+        call,
+        config,
+        dev,
+        docker,
+        inspect,
+        list_servers,
+        matrix,
+        new,
+        rules,
+        serve,
+        test,
+        validate,
+        worker,
+    )
 
-    for module in (new, validate, rules, test, worker):
+    for module in (
+        new,
+        validate,
+        rules,
+        test,
+        worker,
+        matrix,
+        list_servers,
+        inspect,
+        call,
+        dev,
+        config,
+        serve,
+        docker,
+    ):
         module.register(app)
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wagents.ignores import Ignore
 from wagents.model import Server
-from wagents.parse import Loaded, load_json, load_python, load_toml
+from wagents.parse import MAX_CONFIG_BYTES, Loaded, load_json, load_python, load_toml, read_text
+from wagents.pytestconfig import PytestConfig, effective_config
+from wagents.secretscan import SecretHit, scan_files
+from wagents.serverfiles import ServerFiles, git_ignored, list_server_files
 from wagents.workspace import Workspace
 
 FASTMCP_JSON = "fastmcp.json"
@@ -31,6 +35,8 @@ class RuntimeFacts:
     exit_code: int | str | None = None
     stdout_bytes: int = 0
     stdout_sample: str = ""
+    #: `{"file", "line"}` of the first server line that wrote to sys.stdout while importing.
+    stdout_origin: dict[str, Any] | None = None
     stderr_tail: str = ""
     entrypoint: str | None = None
     server: dict[str, Any] | None = None
@@ -50,6 +56,19 @@ class RuntimeFacts:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class IsolatedFacts:
+    """The server installed alone from its own pyproject into a fresh environment (`uv sync
+    --package NAME` into a temporary venv) and imported there by the probe.
+
+    `install_error` says why the install failed (then there is no `runtime`).
+    """
+
+    command: str
+    install_error: str | None = None
+    runtime: RuntimeFacts | None = None
+
+
 @dataclass
 class ServerFacts:
     """Everything rules may look at for one server. Files are read lazily, once."""
@@ -57,6 +76,10 @@ class ServerFacts:
     server: Server
     workspace: Workspace
     runtime: RuntimeFacts | None = None
+    isolated: IsolatedFacts | None = None  # only with `wagents validate --isolated`
+    #: `[tool.wagents] ignore` entries that matched no finding (set by validation.py).
+    unused_ignores: list[Ignore] = field(default_factory=list)
+    _python_files: dict[Path, Loaded[ast.Module]] = field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> Path:
@@ -138,3 +161,67 @@ class ServerFacts:
         value = loaded.value if loaded is not None and loaded.ok else None
         project = (value or {}).get("project")
         return project if isinstance(project, dict) else {}
+
+    def python_file(self, path: Path) -> Loaded[ast.Module] | None:
+        """A parsed Python file of this server (None when it is outside the server directory).
+
+        Runtime facts name the files components are defined in; rules read them through here
+        (each file is parsed once, and never one outside the server).
+        """
+        try:
+            resolved = path.resolve()
+            resolved.relative_to(self.path.resolve())
+        except (ValueError, OSError, RuntimeError):
+            return None
+        if resolved == self.source_path.resolve():
+            return self.source
+        if resolved not in self._python_files:
+            self._python_files[resolved] = load_python(resolved)
+        return self._python_files[resolved]
+
+    @cached_property
+    def tool_wagents(self) -> dict[str, Any]:
+        """`[tool.wagents]` of the server's pyproject ({} when missing or not a table)."""
+        loaded = self.pyproject
+        value = loaded.value if loaded is not None and loaded.ok else None
+        tool = (value or {}).get("tool")
+        table = tool.get("wagents") if isinstance(tool, dict) else None
+        return table if isinstance(table, dict) else {}
+
+    @cached_property
+    def files(self) -> ServerFiles:
+        """The server's files by role: code, tests, configuration, deployment scripts."""
+        return list_server_files(self.path)
+
+    @cached_property
+    def code_modules(self) -> dict[Path, Loaded[ast.Module]]:
+        """Every Python module of the server but its tests, parsed (server.py among them)."""
+        return {path: load_python(path) for path in self.files.code}
+
+    @cached_property
+    def test_modules(self) -> dict[Path, Loaded[ast.Module]]:
+        """The server's test modules (tests/, test_*.py, conftest.py), parsed."""
+        return {path: load_python(path) for path in self.files.tests}
+
+    @cached_property
+    def texts(self) -> dict[Path, str]:
+        """The text of the server's configuration and deployment files that could be read."""
+        texts = {}
+        for path in [*self.files.config, *self.files.deploy]:
+            text, _error = read_text(path, MAX_CONFIG_BYTES)
+            if text is not None:
+                texts[path] = text
+        return texts
+
+    @cached_property
+    def secrets(self) -> list[SecretHit]:
+        """Credential-looking lines in the server's code and config files git does not ignore."""
+        candidates = [path for path, module in self.code_modules.items() if module.text is not None]
+        candidates += [path for path in self.files.config if path in self.texts]
+        ignored = git_ignored(self.path, candidates)
+        return scan_files(path for path in candidates if path not in ignored)
+
+    @cached_property
+    def pytest_config(self) -> PytestConfig:
+        """The pytest configuration the server's tests run with (`wagents test` runs them here)."""
+        return effective_config(self.path)

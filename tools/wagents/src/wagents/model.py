@@ -70,3 +70,11 @@ class Finding:
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding that a `[tool.wagents] ignore` entry of its server silenced, and why."""
+
+    finding: Finding
+    reason: str

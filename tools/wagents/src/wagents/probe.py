@@ -39,20 +39,27 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
     sys.path.insert(0, str(source_path.parent))
     module_name = source_path.stem
     facts: dict[str, Any] = {"status": "ok", "module": module_name}
+    watcher = _StdoutWatcher(sys.stdout, server_dir.resolve())
+    sys.stdout = watcher
     try:
         module = importlib.import_module(module_name)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
-        return facts | {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
+        facts |= {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
+        module = None
     except BaseException as exc:
-        return facts | {
+        facts |= {
             "status": "exception",
             "exception": type(exc).__name__,
             "message": _last_line(exc),
             **_error_location(exc, source_path),
         }
+        module = None
     finally:
         _stop_capturing_stdout()
+        facts["stdout_origin"] = watcher.origin
+    if module is None:
+        return facts
     return facts | asyncio.run(_describe(module, entrypoint))
 
 
@@ -94,9 +101,23 @@ async def _describe_server(server: Any) -> dict[str, Any]:
     from fastmcp.utilities.inspect import inspect_fastmcp
 
     info = dataclasses.asdict(await inspect_fastmcp(server))
-    tasks = {tool.name: _task_mode(tool) for tool in await server.list_tools()}
+    tools = await server.list_tools()
+    tasks = {tool.name: _task_mode(tool) for tool in tools}
     for tool in info["tools"]:
         tool["task"] = tasks.get(tool["name"])
+    # Where each component's function is defined, so findings can point at its line.
+    components = [
+        *tools,
+        *await server.list_prompts(),
+        *await server.list_resources(),
+        *await server.list_resource_templates(),
+    ]
+    locations = {
+        component.key: _source_location(getattr(component, "fn", None)) for component in components
+    }
+    for kind in ("tools", "prompts", "resources", "templates"):
+        for component in info[kind]:
+            component.update(locations.get(component["key"]) or {})
     return info | {
         "mask_error_details": bool(getattr(server, "_mask_error_details", False)),
         "tasks": bool(getattr(server, "_support_tasks_by_default", False)),
@@ -108,6 +129,7 @@ async def _describe_server(server: Any) -> dict[str, Any]:
         "settings": {
             "stateless_http": fastmcp.settings.stateless_http,
             "docket_url": str(fastmcp.settings.docket.url),
+            "http_host_origin_protection": fastmcp.settings.http_host_origin_protection,
         },
     }
 
@@ -120,19 +142,25 @@ def _task_mode(tool: Any) -> str | None:
 
 def _route(route: Any) -> dict[str, Any]:
     endpoint = getattr(route, "endpoint", None)
-    location: dict[str, Any] = {}
-    if endpoint is not None:
-        with contextlib.suppress(OSError, TypeError):
-            location = {
-                "file": inspect.getsourcefile(endpoint),
-                "line": inspect.getsourcelines(endpoint)[1],
-            }
     return {
         "path": getattr(route, "path", None),
         "methods": sorted(getattr(route, "methods", None) or []),
         "endpoint": getattr(endpoint, "__qualname__", None),
-        **location,
+        **_source_location(endpoint),
     }
+
+
+def _source_location(function: Any) -> dict[str, Any]:
+    """`{"file", "line"}` of a function's definition (decorators included), or {} if unknown."""
+    if function is None:
+        return {}
+    function = inspect.unwrap(function)
+    with contextlib.suppress(OSError, TypeError):
+        return {
+            "file": inspect.getsourcefile(function),
+            "line": inspect.getsourcelines(function)[1],
+        }
+    return {}
 
 
 def _http_app(module: Any) -> dict[str, Any] | None:
@@ -142,10 +170,13 @@ def _http_app(module: Any) -> dict[str, Any] | None:
     if middleware is None:
         return None
     protection = None
+    names = []
     for item in middleware:
-        if getattr(item.cls, "__name__", "") == "HostOriginGuardMiddleware":
+        name = getattr(item.cls, "__name__", repr(item.cls))
+        names.append(name)
+        if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return {"attribute": "app", "origin_protection": protection}
+    return {"attribute": "app", "origin_protection": protection, "middleware": names}
 
 
 def _last_line(exc: BaseException) -> str:
@@ -168,7 +199,42 @@ def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
     return {"line": line}
 
 
-_saved_stdout: int | None = None
+class _StdoutWatcher:
+    """Stands in for sys.stdout while the server imports: remembers which line wrote first.
+
+    Output still reaches fd 1, where the runner counts it (writes that bypass sys.stdout, such
+    as `os.write(1, ...)` or a subprocess, are counted there too, without a line).
+    """
+
+    def __init__(self, stream: Any, server_dir: Path) -> None:
+        self._stream = stream
+        self._server_dir = str(server_dir) + os.sep
+        self.origin: dict[str, Any] | None = None
+
+    def write(self, text: str) -> int:
+        if text and self.origin is None:
+            self.origin = self._caller()
+        return self._stream.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def _caller(self) -> dict[str, Any] | None:
+        """The innermost frame in a file of the server directory (the server's own line)."""
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            # "<frozen importlib._bootstrap>" and "<string>" are no files (nor relative paths).
+            if not filename.startswith("<"):
+                filename = str(Path(filename).resolve())
+                if filename.startswith(self._server_dir):
+                    return {"file": filename, "line": frame.f_lineno}
+            frame = frame.f_back
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _stop_capturing_stdout() -> None:

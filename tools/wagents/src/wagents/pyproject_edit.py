@@ -16,6 +16,9 @@ from tomlkit.toml_document import TOMLDocument
 
 from wagents.model import UsageError
 
+#: Tables created without a header of their own when only their subtables hold keys.
+SUPER_TABLES = ("tool", "uv", "pytest")
+
 
 def register_server(text: str, *, name: str, member_path: str, covered: bool, group: str) -> str:
     """Make the root pyproject install server `name` living at `member_path`.
@@ -48,10 +51,16 @@ def register_server(text: str, *, name: str, member_path: str, covered: bool, gr
 
 
 def set_pytest_asyncio_auto(text: str) -> str:
-    """Set `[tool.pytest.ini_options] asyncio_mode = "auto"` (creating the tables if needed)."""
+    """Set `[tool.pytest.ini_options] asyncio_mode = "auto"` (creating the tables if needed).
+
+    A pyproject that configures pytest 9's native `[tool.pytest]` table gets the key there
+    instead: pytest refuses a file that uses both.
+    """
 
     def edit(document: TOMLDocument) -> None:
-        options = _table(_table(_table(document, "tool"), "pytest"), "ini_options")
+        pytest_table = _table(_table(document, "tool"), "pytest")
+        native = any(key != "ini_options" for key in pytest_table)
+        options = pytest_table if native else _table(pytest_table, "ini_options")
         options["asyncio_mode"] = "auto"
 
     return edit_toml(text, edit)
@@ -72,9 +81,7 @@ def edit_toml(text: str, edit: Callable[[TOMLDocument], None]) -> str:
 
 def _table(parent: Any, key: str) -> Table:
     if key not in parent:
-        parent[key] = (
-            tomlkit.table(is_super_table=True) if key in ("tool", "uv") else tomlkit.table()
-        )
+        parent[key] = tomlkit.table(is_super_table=key in SUPER_TABLES)
     value = parent[key]
     if not isinstance(value, Table | dict) or isinstance(value, AoT):
         raise UsageError(f"pyproject.toml: '{key}' must be a table, found {type(value).__name__}")

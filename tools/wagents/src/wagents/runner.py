@@ -24,15 +24,21 @@ STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
 #: The largest result document a probe may send.
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
+#: probe.py imports only the standard library at top level, so any interpreter can run it by path
+#: (`python -I path/to/probe.py`): how the isolated install check probes an environment that has
+#: no wagents in it.
+PROBE_FILE = Path(__file__).with_name("probe.py")
 
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """What to import: a server directory, its module file and the entrypoint to look for."""
+    """What to import: a server directory, its module file and the entrypoint to look for, and
+    the interpreter to do it with (default: wagents' own)."""
 
     server_dir: Path
     source: str = "server.py"
     entrypoint: str | None = None
+    python: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,14 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
 
     limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
+    if request.python is None:
+        launcher = [sys.executable, "-I", "-m", "wagents.probe"]
+    else:
+        launcher = [request.python, "-I", str(PROBE_FILE)]
+    # -I ignores PYTHONDONTWRITEBYTECODE: -B so that no probe leaves __pycache__ in a server.
+    launcher.insert(2, "-B")
     command = [
-        sys.executable,
-        "-I",
-        "-B",  # -I ignores PYTHONDONTWRITEBYTECODE: never leave __pycache__ in a server
-        "-m",
-        "wagents.probe",
+        *launcher,
         *arguments(
             request.server_dir,
             request.source,
@@ -198,6 +206,7 @@ def _interpret(
                 entrypoint=data.get("entrypoint"),
                 server=data.get("server"),
                 http_app=data.get("http_app"),
+                stdout_origin=data.get("stdout_origin"),
                 **common,
             )
     if returncode < 0:

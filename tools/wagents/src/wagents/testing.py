@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from wagents.lockcheck import uv_executable
 from wagents.scaffold import new_server
 from wagents.workspace import Workspace
 
@@ -35,16 +36,52 @@ members = ["mcp/*"]
 
 
 def scratch_workspace(
-    root: Path, servers: Iterable[str] = (), pyproject: str = ROOT_PYPROJECT
+    root: Path,
+    servers: Iterable[str] = (),
+    pyproject: str = ROOT_PYPROJECT,
+    *,
+    locked: bool = False,
 ) -> Workspace:
-    """A minimal workspace at `root` with freshly scaffolded `servers` (nothing installed)."""
+    """A minimal workspace at `root` with freshly scaffolded `servers` (nothing installed).
+
+    With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants.
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     (root / "mcp").mkdir(exist_ok=True)
     workspace = Workspace.find(root)
     for name in servers:
         new_server(workspace, name)
+    if locked:
+        lock_workspace(root)
     return Workspace.find(root)
+
+
+def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:
+    """Write `root/uv.lock` with `uv lock`: offline first (uv's cache usually holds every
+    package a scaffold needs), then from the package index.
+
+    `seed_lock` (e.g. this repository's uv.lock) is copied in first so that uv keeps its pins and
+    needs only what the cache already holds.
+    """
+    uv = uv_executable()
+    if uv is None:
+        raise RuntimeError("uv is not on PATH")
+    if seed_lock is not None and not (root / "uv.lock").exists():
+        shutil.copyfile(seed_lock, root / "uv.lock")
+    completed = None
+    for offline in (["--offline"], []):
+        completed = subprocess.run(
+            [uv, "lock", "--quiet", *offline],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode == 0:
+            return
+    raise RuntimeError(f"uv lock failed in {root}: {completed.stderr.strip() if completed else ''}")
 
 
 def copy_repository(source: Path, destination: Path) -> Path:

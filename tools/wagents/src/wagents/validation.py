@@ -1,6 +1,6 @@
 """`wagents validate` as a function: workspace → servers → facts → rules → findings.
 
-Static rules run while the probes do (see probing.py); a server's runtime rules run as soon as its
+Static rules run while the probes do (see probing.py); a server's other rules run as soon as its
 probe is done. With `Options(cache=True)`, servers whose inputs did not change since a previous run
 take their findings from the cache (see cache.py) and are neither probed nor checked.
 """
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wagents.facts import ServerFacts
-from wagents.model import Finding, Server, Severity, UsageError
+from wagents.ignores import Ignore, read_ignores
+from wagents.model import Finding, Server, Severity, Suppressed, UsageError
 from wagents.probing import ProbeInfo, Prober
 from wagents.rules import Rule, all_rules
 from wagents.runner import ProbeLimits, ProbeRequest
@@ -36,6 +37,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     jobs: int | None = None
     timeout: float = 30.0
+    isolated: bool = False  # also install each server alone and import it there (slow)
     cache: bool = False
     runner: str = "auto"
 
@@ -54,10 +56,18 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of a validation run."""
+    """The outcome of a validation run.
+
+    `path_prefix` is the workspace root's place in its git repository ("" at the top, else
+    "sub/dir/"): CI formats give paths relative to the repository, findings to the workspace.
+    """
 
     servers: list[str]
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    server_paths: dict[str, str] = field(default_factory=dict)
+    path_prefix: str = ""
     info: RunInfo = field(default_factory=RunInfo, compare=False)
 
     def count(self, severity: Severity) -> int:
@@ -76,6 +86,10 @@ class Report:
     @property
     def failed(self) -> bool:
         return self.count(Severity.ERROR) > 0
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the run fails: any error, or with `strict` any warning too."""
+        return self.failed or (strict and self.count(Severity.WARNING) > 0)
 
 
 def selected_rules(options: Options) -> list[Rule]:
@@ -102,10 +116,19 @@ def validate(
     started = time.monotonic()
     options = options or Options()
     rules = selected_rules(options)
+    servers = list(servers)
     run = _Run(workspace, rules, options, on_server_done)
-    names = run.run(list(servers))
+    run.run(servers)
     run.info.seconds = round(time.monotonic() - started, 3)
-    return Report(names, sorted(run.findings, key=lambda f: f.sort_key), run.info)
+    return Report(
+        servers=sorted({server.name for server in servers}),
+        findings=sorted(run.findings, key=lambda f: f.sort_key),
+        suppressed=sorted(run.suppressed, key=lambda s: s.finding.sort_key),
+        rules=rules,
+        server_paths={server.name: workspace.relative(server.path) for server in servers},
+        path_prefix=workspace.repository_prefix,
+        info=run.info,
+    )
 
 
 class _Run:
@@ -122,25 +145,32 @@ class _Run:
 
         self.workspace = workspace
         self.options = options
-        self.static_rules = [item for item in rules if not item.runtime]
-        self.runtime_rules = [item for item in rules if item.runtime]
+        self.rules = rules
+        # Run while the probes do: they read no runtime facts and need no other finding.
+        self.static_rules = [item for item in rules if not item.runtime and not item.after_findings]
         self.on_server_done = on_server_done
         self.findings: list[Finding] = []
+        self.suppressed: list[Suppressed] = []
         self.info = RunInfo()
         self.cache = None
         if options.cache:
-            slugs = [item.slug for item in rules]
-            self.cache = ResultCache.for_run(workspace, slugs, options.timeout)
+            self.cache = ResultCache.for_run(workspace, [item.slug for item in rules], options)
             self.info.cache_dir = self.cache.directory
-        self.keys: dict[str, str] = {}
-        self.partial: dict[str, list[Finding]] = {}
+        self.isolated = False
+        if options.isolated:
+            from wagents.isolation import RULE
 
-    def run(self, servers: list[Server]) -> list[str]:
+            self.isolated = any(item.slug == RULE for item in rules)
+        self.keys: dict[str, str] = {}
+        self.static_findings: dict[str, list[Finding]] = {}
+        self.waiting: list[ServerFacts] = []  # for their isolated install
+
+    def run(self, servers: list[Server]) -> None:
         todo = [
             ServerFacts(server, self.workspace) for server in servers if not self._cached(server)
         ]
         requests: dict[ProbeRequest, ServerFacts] = {}
-        if self.runtime_rules:
+        if any(item.runtime for item in self.rules):
             for facts in todo:
                 if facts.source_inside_server and facts.source_path.is_file():
                     requests[ProbeRequest(facts.path, facts.source_name, facts.entrypoint)] = facts
@@ -148,36 +178,51 @@ class _Run:
         with Prober(limits, self.options.jobs, self.options.runner) as prober:
             prober.submit(requests)
             for facts in todo:  # while the probes run
-                self.partial[facts.server.name] = check_server(facts, self.static_rules)
+                self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
             probed = set(map(id, requests.values()))
             for facts in todo:
                 if id(facts) not in probed:
-                    self._finish(facts)
+                    self._probed(facts)
             for request, runtime in prober.results():
                 requests[request].runtime = runtime
-                self._finish(requests[request])
+                self._probed(requests[request])
         self.info.probes = prober.info
-        return sorted({server.name for server in servers})
+        if self.waiting:
+            from wagents.isolation import attach_isolated
+
+            attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
+            for facts in self.waiting:
+                self._finish(facts)
 
     def _cached(self, server: Server) -> bool:
         if self.cache is None:
             return False
         lookup = self.cache.lookup(server)
         self.keys[server.name] = lookup.key
-        if lookup.findings is None:
+        if lookup.entry is None:
             return False
-        self.findings += lookup.findings
+        self.findings += lookup.entry.findings
+        self.suppressed += lookup.entry.suppressed
         self.info.cached += 1
         self._done(server.name)
         return True
 
+    def _probed(self, facts: ServerFacts) -> None:
+        if self.isolated:
+            self.waiting.append(facts)
+        else:
+            self._finish(facts)
+
     def _finish(self, facts: ServerFacts) -> None:
         name = facts.server.name
-        found = self.partial.pop(name) + check_server(facts, self.runtime_rules)
-        self.findings += found
+        findings, suppressed = check_server(
+            facts, self.rules, self.static_rules, self.static_findings.pop(name)
+        )
+        self.findings += findings
+        self.suppressed += suppressed
         self.info.checked += 1
         if self.cache is not None and self.cache.store(
-            facts.server, self.keys[name], found, facts.runtime
+            facts.server, self.keys[name], findings, suppressed, facts.runtime
         ):
             self.info.stored += 1
         self._done(name)
@@ -187,7 +232,50 @@ class _Run:
             self.on_server_done(name)
 
 
-def check_server(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
+def check_server(
+    facts: ServerFacts,
+    rules: Iterable[Rule],
+    done: Iterable[Rule] = (),
+    found: Iterable[Finding] = (),
+) -> tuple[list[Finding], list[Suppressed]]:
+    """Apply `rules` to one server's facts, then its `[tool.wagents] ignore` entries.
+
+    Returns the findings that stand and the suppressed ones. Rules marked `after_findings`
+    (unused-ignore) run last, once the suppressions are known. Rules in `done` already ran on
+    these facts (validation runs the static ones while the probes run) and gave `found`.
+    """
+    rules = list(rules)
+    early = [item for item in rules if not item.after_findings]
+    skipped = {item.slug for item in done}
+    findings = [*found, *_run_rules(facts, [item for item in early if item.slug not in skipped])]
+    # A runtime rule says nothing about a server that did not import: its ignores are not judged.
+    imported = facts.runtime is not None and facts.runtime.imported
+    judged = {item.slug for item in early if imported or not item.runtime}
+    findings, suppressed, facts.unused_ignores = _apply_ignores(facts, findings, judged)
+    findings += _run_rules(facts, [item for item in rules if item.after_findings])
+    return findings, suppressed
+
+
+def _apply_ignores(
+    facts: ServerFacts, findings: list[Finding], ran: set[str]
+) -> tuple[list[Finding], list[Suppressed], list[Ignore]]:
+    loaded = facts.pyproject
+    if loaded is None or not loaded.ok:
+        return findings, [], []
+    ignores, _ = read_ignores(loaded.value, loaded.text or "", all_rules())
+    reasons = {entry.rule: entry.reason for entry in ignores}
+    kept = [finding for finding in findings if finding.rule not in reasons]
+    suppressed = [
+        Suppressed(finding, reasons[finding.rule])
+        for finding in findings
+        if finding.rule in reasons
+    ]
+    matched = {item.finding.rule for item in suppressed}
+    unused = [entry for entry in ignores if entry.rule in ran and entry.rule not in matched]
+    return kept, suppressed, unused
+
+
+def _run_rules(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
     """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding."""
     findings = []
     for item in rules:

@@ -11,6 +11,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from wagents.lockcheck import LockStatus, check_lock
 from wagents.model import Server, UsageError
 from wagents.parse import Loaded, load_toml
 
@@ -69,6 +70,18 @@ class Workspace:
         return self.root / STATE_DIR
 
     @property
+    def repository_prefix(self) -> str:
+        """The root's path inside its git repository, as "sub/dir/" ("" at the top or outside).
+
+        CI annotations and SARIF locations are relative to the repository, findings to the root.
+        """
+        for directory in (self.root, *self.root.parents):
+            if (directory / ".git").exists():
+                relative = self.root.relative_to(directory).as_posix()
+                return "" if relative == "." else f"{relative}/"
+        return ""
+
+    @property
     def uv_workspace(self) -> dict[str, Any]:
         table = self.data.get("tool", {}).get("uv", {}).get("workspace", {})
         return table if isinstance(table, dict) else {}
@@ -80,6 +93,11 @@ class Workspace:
     @property
     def exclude_globs(self) -> list[str]:
         return _string_list(self.uv_workspace.get("exclude"))
+
+    @cached_property
+    def lock_status(self) -> LockStatus:
+        """Whether uv.lock is present and up to date: asked of uv once per Workspace object."""
+        return check_lock(self.root)
 
     def servers(self) -> list[Server]:
         """Every server directory under `mcp/`, sorted by name (hidden directories skipped)."""

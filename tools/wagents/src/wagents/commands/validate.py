@@ -11,12 +11,12 @@ import typer
 
 from wagents.report import FORMATS, renderer
 
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
+Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
+
 if TYPE_CHECKING:
     from wagents.validation import RunInfo
     from wagents.workspace import Workspace
-
-Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
-Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
 
 
 def register(app: typer.Typer) -> None:
@@ -62,11 +62,38 @@ def validate(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Say how servers were checked (on stderr).")
     ] = False,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Also install each server alone (its own deps only) and import it there.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
+    ] = False,
+    files: Annotated[
+        bool,
+        typer.Option(
+            "--files",
+            help="The arguments are changed files (pre-commit): check the servers holding them.",
+        ),
+    ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Repair what is mechanical (fastmcp.json dependencies, asyncio_mode, uv.lock, "
+            "root registration), report each change on stderr, then check again.",
+        ),
+    ] = False,
 ) -> None:
     """Check every server: layout, fastmcp.json, dependencies, the import check and more.
 
     Results are cached per server under .wagents/cache/ and reused while nothing they depend on
-    changed. Exit status: 0 when there is no error, 1 when there are errors, 2 on bad usage.
+    changed. Formats: text (people), json (programs), github (workflow-command annotations),
+    sarif (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.progress import Progress
     from wagents.validation import Options
@@ -74,7 +101,14 @@ def validate(
     from wagents.workspace import Workspace
 
     workspace = Workspace.find()
-    servers = workspace.select(names or [])
+    if files:
+        from pathlib import Path
+
+        from wagents.changes import changes_in
+
+        servers = changes_in(workspace, names or [], Path.cwd()).select(workspace.servers())
+    else:
+        servers = workspace.select(names or [])
     if changed_since is not None:
         from wagents.changes import changes_since
 
@@ -84,11 +118,15 @@ def validate(
         ignore=tuple(ignore or ()),
         jobs=jobs,
         timeout=timeout,
+        isolated=isolated,
         cache=not no_cache,
         runner=str(runner),
     )
     with Progress(len(servers), "validating") as progress:
         report = run_validation(workspace, servers, options, on_server_done=progress.advance)
+    if fix and servers:
+        names = [server.name for server in servers]
+        report = _fix_and_revalidate(workspace, names, options, report)
     if verbose:
         if changed_since is not None:
             typer.echo(f"wagents: {len(servers)} server(s) changed since {changed_since}", err=True)
@@ -96,7 +134,27 @@ def validate(
             typer.echo(f"wagents: {line}", err=True)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(renderer(str(output_format))(report, color))
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(1 if report.fails(strict) else 0)
+
+
+def _fix_and_revalidate(workspace, names: list[str], options, report):
+    """Apply the fixers of the selected rules to `report`'s findings; validate the servers
+    `names` again when something changed."""
+    from wagents.fixes import apply_fixes
+    from wagents.validation import selected_rules
+    from wagents.validation import validate as run_validation
+    from wagents.workspace import Workspace
+
+    slugs = [item.slug for item in selected_rules(options)]
+    outcome = apply_fixes(workspace, report.findings, slugs)
+    for change in outcome.changes:
+        typer.echo(f"fixed: {change}", err=True)
+    for refusal in outcome.refusals:
+        typer.echo(f"not fixed: {refusal}", err=True)
+    if not outcome.changes:
+        return report
+    workspace = Workspace.find(workspace.root)
+    return run_validation(workspace, workspace.select(names), options)
 
 
 def describe(info: RunInfo, workspace: Workspace) -> list[str]:

@@ -1,19 +1,24 @@
-"""Printers over the same findings: one module per `--format`, each `render(report) -> str`."""
+"""Printers over the same findings: one module per `--format`, each `render(report, color)`."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from wagents.report import github_format, json_format, sarif_format, text_format
 from wagents.validation import Report
 
-#: `--format` choices, each the module under wagents.report that renders it.
-FORMATS = ("text", "json")
-
 Renderer = Callable[[Report, bool], str]
+
+#: `--format` choices and the printer of each.
+PRINTERS: dict[str, Renderer] = {
+    "text": text_format.render,
+    "json": json_format.render,
+    "github": github_format.render,
+    "sarif": sarif_format.render,
+}
+FORMATS = tuple(PRINTERS)
 
 
 def renderer(format_name: str) -> Renderer:
     """The `render(report, color)` function of a format."""
-    module = importlib.import_module(f"wagents.report.{format_name}_format")
-    return module.render
+    return PRINTERS[format_name]

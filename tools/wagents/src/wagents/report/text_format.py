@@ -21,7 +21,7 @@ def render(report: Report, color: bool = False) -> str:
             label = paint(f"{finding.severity}[{finding.rule}]", _COLORS[finding.severity])
             lines.append(f"  {label} {_where(finding)}{finding.message}")
         lines.append("")
-    lines.append(_summary(report))
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
@@ -31,15 +31,18 @@ def _where(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}: " if finding.line else f"{finding.path}: "
 
 
-def _summary(report: Report) -> str:
+def summary_line(report: Report) -> str:
+    """`Checked 2 servers: 1 error, 0 warnings, 0 info.` (or `All checks passed (...)`)."""
     count = len(report.servers)
     servers = f"{count} server{'s' if count != 1 else ''}"
+    suppressed = len(report.suppressed)
+    note = f"; {suppressed} suppressed by [tool.wagents] ignore" if suppressed else ""
     if not report.findings:
-        return f"All checks passed ({servers})."
+        return f"All checks passed ({servers}{note})."
     summary = report.summary
     return (
         f"Checked {servers}: {_plural(summary['errors'], 'error')}, "
-        f"{_plural(summary['warnings'], 'warning')}, {summary['info']} info."
+        f"{_plural(summary['warnings'], 'warning')}, {summary['info']} info{note}."
     )
 
 

@@ -16,9 +16,21 @@ from pathlib import Path
 
 from wagents.facts import ServerFacts
 from wagents.model import Severity
+from wagents.ruledoc import RuleDoc
+from wagents.ruledoc import parse as parse_doc
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
-FAMILIES = ("layout", "config", "dependencies", "runtime")
+FAMILIES = (
+    "layout",
+    "config",
+    "dependencies",
+    "runtime",
+    "code",
+    "project",
+    "secrets",
+    "deploy",
+    "suppressions",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class Rule:
     family: str
     check: Check
     runtime: bool
+    after_findings: bool = False
 
     @property
     def doc(self) -> str:
@@ -52,18 +65,27 @@ class Rule:
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
 
+    @property
+    def parts(self) -> RuleDoc:
+        """The docstring split into summary, description and the Bad/Good examples."""
+        return parse_doc(self.doc)
+
 
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(slug: str, severity: Severity, *, runtime: bool = False) -> Callable[[Check], Check]:
-    """Register a rule. `runtime=True` means it needs the probe's runtime facts."""
+def rule(
+    slug: str, severity: Severity, *, runtime: bool = False, after_findings: bool = False
+) -> Callable[[Check], Check]:
+    """Register a rule. `runtime=True` means it needs the probe's runtime facts;
+    `after_findings=True` that it runs after the others and suppressions (it reads
+    `ServerFacts.unused_ignores`)."""
 
     def register(check: Check) -> Check:
         if slug in _REGISTRY:
             raise ValueError(f"duplicate rule slug {slug!r}")
         family = check.__module__.rpartition(".")[2]
-        _REGISTRY[slug] = Rule(slug, severity, family, check, runtime)
+        _REGISTRY[slug] = Rule(slug, severity, family, check, runtime, after_findings)
         return check
 
     return register

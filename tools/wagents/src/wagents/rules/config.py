@@ -22,8 +22,13 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
     does not know, so a typo such as `"enviroment"` would drop the whole section without a word:
     wagents reports every unknown key, with the closest known one.
 
-    Bad: `{"source": {"path": "server.py"}, "enviroment": {"dependencies": []}}`
-    Good: `{"source": {"path": "server.py"}, "environment": {"dependencies": []}}`
+    Bad::
+
+        {"source": {"path": "server.py"}, "enviroment": {"dependencies": ["fastmcp>=3,<4"]}}
+
+    Good::
+
+        {"source": {"path": "server.py"}, "environment": {"dependencies": ["fastmcp>=3,<4"]}}
     """
     loaded = facts.fastmcp_json
     if loaded is None:
@@ -107,8 +112,15 @@ def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
     must be bound at the top level of the module; the import check then confirms it is a FastMCP
     instance.
 
-    Bad: `"source": {"path": "server.py", "entrypoint": "server"}` while the module defines `mcp`.
-    Good: `"source": {"path": "server.py", "entrypoint": "mcp"}` and `mcp = FastMCP("Name")`.
+    Bad::
+
+        # fastmcp.json: "source": {"path": "server.py", "entrypoint": "server"}
+        mcp = FastMCP("Weather")
+
+    Good::
+
+        # fastmcp.json: "source": {"path": "server.py", "entrypoint": "mcp"}
+        mcp = FastMCP("Weather")
     """
     if facts.config is None:
         return

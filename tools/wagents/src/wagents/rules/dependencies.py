@@ -23,8 +23,19 @@ def dependency_parity(facts: ServerFacts) -> Iterator[Problem]:
     (`Foo_Bar` is `foo-bar`), and the version specifiers, extras and markers must match.
     `wagents validate --fix` copies pyproject's list into fastmcp.json.
 
-    Bad: pyproject `["fastmcp>=3,<4", "httpx>=0.28"]`, fastmcp.json `["fastmcp>=3,<4"]`.
-    Good: both `["fastmcp>=3,<4", "httpx>=0.28"]`.
+    Bad::
+
+        # pyproject.toml
+        dependencies = ["fastmcp>=3,<4", "httpx>=0.28"]
+        # fastmcp.json
+        "environment": {"dependencies": ["fastmcp>=3,<4"]}
+
+    Good::
+
+        # pyproject.toml
+        dependencies = ["fastmcp>=3,<4", "httpx>=0.28"]
+        # fastmcp.json
+        "environment": {"dependencies": ["fastmcp>=3,<4", "httpx>=0.28"]}
     """
     if facts.pyproject is None or not facts.pyproject.ok or facts.config is None:
         return

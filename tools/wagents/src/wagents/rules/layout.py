@@ -21,8 +21,17 @@ def server_layout(facts: ServerFacts) -> Iterator[Problem]:
     `source.path` names), `fastmcp.json` and `pyproject.toml`, whose `[project].name` is the
     directory name. `uv run wagents new <name>` creates all of them.
 
-    Bad: `mcp/weather/pyproject.toml` with `name = "weather-server"`.
-    Good: `mcp/weather/pyproject.toml` with `name = "weather"`.
+    Bad::
+
+        # mcp/weather/pyproject.toml
+        [project]
+        name = "weather-server"
+
+    Good::
+
+        # mcp/weather/pyproject.toml
+        [project]
+        name = "weather"
     """
     for filename in (facts.source_name, FASTMCP_JSON, PYPROJECT):
         path = facts.path / filename
@@ -58,8 +67,23 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
     a plain `uv sync` otherwise removes them. `uv run wagents new` does both;
     `wagents validate --fix` repairs a server that was copied in by hand.
 
-    Bad: `members = ["tools/wagents"]` with a server in `mcp/weather/`.
-    Good: `members = ["mcp/*", "tools/wagents"]` and `servers = ["weather"]`.
+    Bad::
+
+        # root pyproject.toml, with a server in mcp/weather/
+        [tool.uv.workspace]
+        members = ["tools/wagents"]
+
+    Good::
+
+        # root pyproject.toml
+        [dependency-groups]
+        servers = ["weather"]
+
+        [tool.uv.sources]
+        weather = { workspace = true }
+
+        [tool.uv.workspace]
+        members = ["mcp/*", "tools/wagents"]
     """
     workspace = facts.workspace
     root_pyproject = workspace.root / PYPROJECT

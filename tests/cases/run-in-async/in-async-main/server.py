@@ -1,0 +1,16 @@
+"""Starts the server from a coroutine with the blocking run()."""
+
+import asyncio
+
+from fastmcp import FastMCP
+
+server = FastMCP("Weather")
+
+
+async def main() -> None:
+    await asyncio.sleep(0)
+    server.run(transport="http")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

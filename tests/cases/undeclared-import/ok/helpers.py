@@ -1,0 +1,1 @@
+"""A local module of the server."""

@@ -1,0 +1,124 @@
+"""Which files of a server directory are its code, its tests and its configuration."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Directories never looked into: environments, caches, build output, VCS metadata.
+SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "build", "dist", "site-packages"})
+#: Directories that hold a server's tests (relative to the server directory, top level only).
+TEST_DIRS = frozenset({"tests", "test"})
+#: Suffixes of configuration files (besides dotenv files).
+CONFIG_SUFFIXES = frozenset({".toml", ".json", ".yaml", ".yml", ".ini", ".cfg"})
+#: Files that start processes in a deployment (Procfiles, container and shell scripts).
+DEPLOY_NAMES = frozenset({"Procfile", "Dockerfile", "Containerfile", "Makefile", "justfile"})
+#: A server directory with more files than this is only partly looked at.
+MAX_FILES = 2000
+
+
+@dataclass(frozen=True)
+class ServerFiles:
+    """A server's files by role, each list sorted (absolute paths)."""
+
+    code: list[Path] = field(default_factory=list)
+    tests: list[Path] = field(default_factory=list)
+    config: list[Path] = field(default_factory=list)
+    deploy: list[Path] = field(default_factory=list)
+
+    @property
+    def dotenv(self) -> list[Path]:
+        """The dotenv files among the config files (`.env`, `.env.*`, `*.env`)."""
+        return [path for path in self.config if is_dotenv(path.name)]
+
+
+def is_dotenv(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def is_test_module(relative: Path) -> bool:
+    """Test code: anything under tests/ (or test/), `test_*.py`, `*_test.py`, `conftest.py`."""
+    name = relative.name
+    return (
+        relative.parts[0] in TEST_DIRS
+        or name == "conftest.py"
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+    )
+
+
+def list_server_files(server_dir: Path) -> ServerFiles:
+    """Walk `server_dir` (no symlinks, no hidden or skipped directories) and sort files by role.
+
+    Hidden files are skipped too, except dotenv files, which configure the server.
+    """
+    files = ServerFiles()
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(server_dir):
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if not name.startswith(".")
+            and name not in SKIPPED_DIRS
+            and not name.endswith(".egg-info")
+            and not (Path(dirpath) / name).is_symlink()
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink() or (name.startswith(".") and not is_dotenv(name)):
+                continue
+            seen += 1
+            if seen > MAX_FILES:
+                return files
+            relative = path.relative_to(server_dir)
+            if path.suffix == ".py":
+                (files.tests if is_test_module(relative) else files.code).append(path)
+            elif relative.parts[0] in TEST_DIRS:
+                continue
+            elif path.suffix in CONFIG_SUFFIXES or is_dotenv(name):
+                files.config.append(path)
+            elif name in DEPLOY_NAMES or name.startswith("Dockerfile") or path.suffix == ".sh":
+                files.deploy.append(path)
+    return files
+
+
+def local_module_names(server_dir: Path) -> set[str]:
+    """Top-level names importable from the server directory: `x.py` and packages `x/`."""
+    names = set()
+    try:
+        entries = list(server_dir.iterdir())
+    except OSError:
+        return names
+    for entry in entries:
+        if entry.suffix == ".py" and entry.is_file():
+            names.add(entry.stem)
+        elif entry.is_dir() and not entry.name.startswith(".") and entry.name not in SKIPPED_DIRS:
+            names.add(entry.name)
+    return names
+
+
+def git_ignored(directory: Path, paths: list[Path]) -> set[Path]:
+    """Those of `paths` that git ignores (nothing when git or a repository is missing).
+
+    A git-ignored `.env` is where local secrets belong; it never reaches the repository.
+    """
+    git = shutil.which("git")
+    if git is None or not paths:
+        return set()
+    try:
+        completed = subprocess.run(
+            [git, "check-ignore", "-z", "--stdin"],
+            cwd=directory,
+            input=b"\0".join(os.fsencode(path) for path in paths),
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    if completed.returncode not in (0, 1):  # 128: not a repository
+        return set()
+    return {Path(os.fsdecode(raw)) for raw in completed.stdout.split(b"\0") if raw}
