@@ -174,7 +174,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wagents-bench-") as scratch:
         for count in args.sizes:
             root = Path(scratch) / f"ws{count}"
-            scratch_workspace(root, [f"server-{number:03d}" for number in range(count)])
+            names = [f"server-{number:03d}" for number in range(count)]
+            scratch_workspace(root, names, locked=True)  # the lockfile rule wants a uv.lock
             run_once([uv(), "run", "--project", str(REPO), "wagents", "--version"], root, False)
             naive_run, extrapolated = naive(root, args.naive_sample)
             cold = median_run(validate("--no-cache"), root, args.repeat, sample_memory=True)
