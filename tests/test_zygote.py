@@ -175,7 +175,7 @@ def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspac
     assert zygote["prints"].stderr_tail.endswith("on stderr\n")
     assert zygote["imports-a-helper"].server["name"] == "helped"
     looked = zygote["looks-around"].server["name"]
-    assert "'--source', 'server.py'" in looked and "True, True, ''" in looked
+    assert "'--source', 'server.py'" in looked and "True, True, '\\n'" in looked
     assert "GITHUB_TOKEN" not in looked and "'PATH'" in looked
     # Only the servers a preloaded parent could show differently ran in a fresh process.
     fallbacks = {path.name: reason for path, reason in info.fallbacks.items()}

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wagents.ignores import Ignore
 from wagents.model import Server
-from wagents.parse import MAX_CONFIG_BYTES, Loaded, load_json, load_python, load_toml, read_text
+from wagents.parse import (
+    MAX_CONFIG_BYTES,
+    Loaded,
+    ParseError,
+    load_json,
+    load_python,
+    load_toml,
+    present,
+    read_text,
+)
 from wagents.pytestconfig import PytestConfig, effective_config
 from wagents.secretscan import SecretHit, scan_files
 from wagents.serverfiles import ServerFiles, git_ignored, list_server_files
@@ -19,6 +29,8 @@ from wagents.workspace import Workspace
 FASTMCP_JSON = "fastmcp.json"
 PYPROJECT = "pyproject.toml"
 DEFAULT_SOURCE = "server.py"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,14 @@ class RuntimeFacts:
     server: dict[str, Any] | None = None
     http_app: dict[str, Any] | None = None
     seconds: float = 0.0
+    #: The import read stdin (under stdio it carries the client's messages).
+    stdin_read: bool = False
+    #: The import closed stdout (where the stdio transport writes).
+    stdout_closed: bool = False
+    #: Processes the import started and left running (the probe killed them).
+    orphans: int = 0
+    #: Where the import left the working directory, when it changed it.
+    cwd_after_import: str | None = None
 
     @property
     def imported(self) -> bool:
@@ -88,17 +108,42 @@ class ServerFacts:
     def relative(self, path: Path) -> str:
         return self.workspace.relative(path)
 
+    def has(self, name: str) -> bool:
+        """Whether the server directory has an entry `name` (a dangling symlink counts)."""
+        return present(self.path / name)
+
+    def _load(self, path: Path, loader: Callable[[Path], Loaded[T]]) -> Loaded[T] | None:
+        """`loader(path)`, None when the file is absent, an error when it lies outside the root."""
+        if not present(path):
+            return None
+        outside = self._outside_workspace(path)
+        if outside is not None:
+            return Loaded(path, error=ParseError(outside))
+        return loader(path)
+
+    def _outside_workspace(self, path: Path) -> str | None:
+        """Why `path` cannot be used when it resolves outside the workspace (a symlink out)."""
+        try:
+            target = path.resolve()
+            target.relative_to(self.workspace.root.resolve())
+        except ValueError:
+            return (
+                f"is a symlink to {target}, outside the workspace: git and deployments do not "
+                "carry that file; copy it into the server instead"
+            )
+        except (OSError, RuntimeError):  # a loop: the loader reports it
+            return None
+        return None
+
     @cached_property
     def pyproject(self) -> Loaded[dict[str, Any]] | None:
         """The server's pyproject.toml, or None when there is none."""
-        path = self.path / PYPROJECT
-        return load_toml(path) if path.exists() or path.is_symlink() else None
+        return self._load(self.path / PYPROJECT, load_toml)
 
     @cached_property
     def fastmcp_json(self) -> Loaded[Any] | None:
         """The server's fastmcp.json, or None when there is none."""
-        path = self.path / FASTMCP_JSON
-        return load_json(path) if path.exists() or path.is_symlink() else None
+        return self._load(self.path / FASTMCP_JSON, load_json)
 
     @cached_property
     def config(self) -> dict[str, Any] | None:
@@ -148,11 +193,9 @@ class ServerFacts:
     @cached_property
     def source(self) -> Loaded[ast.Module] | None:
         """The parsed server module, or None when it is missing or outside the server."""
-        if not self.source_inside_server or not (
-            self.source_path.exists() or self.source_path.is_symlink()
-        ):
+        if not self.source_inside_server:
             return None
-        return load_python(self.source_path)
+        return self._load(self.source_path, load_python)
 
     @cached_property
     def project(self) -> dict[str, Any]:

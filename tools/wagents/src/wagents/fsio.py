@@ -14,10 +14,12 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
     """Replace `path` with `data` so that a reader sees the old content or the new, never a mix.
 
     Writes a temporary file in the same directory, fsyncs it, renames it over `path` and fsyncs the
-    directory. The file keeps the permission bits of the file it replaces. `durable=False` skips
-    the fsyncs (for caches: still atomic, but a power cut may lose or truncate the file).
+    directory. The file keeps the permission bits of the file it replaces; through a symlink,
+    the link's target is replaced and the link kept. `durable=False` skips the fsyncs (for
+    caches: still atomic, but a power cut may lose or truncate the file).
     """
     payload = data.encode() if isinstance(data, str) else data
+    path = Path(os.path.realpath(path))  # through a symlink: replace the file, keep the link
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -7,8 +7,11 @@ and where, so that rules can report it as a finding and commands as a one-line e
 from __future__ import annotations
 
 import ast
+import codecs
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +21,8 @@ T = TypeVar("T")
 
 #: Config files larger than this are refused rather than read into memory.
 MAX_CONFIG_BYTES = 1024 * 1024
-#: Python sources larger than this are refused (a server module is never this large).
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
+#: Python sources larger than this are refused (a hand-written server module is far smaller).
+MAX_SOURCE_BYTES = 1024 * 1024
 #: Nesting deeper than this in fastmcp.json is refused before the JSON parser recurses.
 MAX_JSON_DEPTH = 64
 
@@ -47,31 +50,70 @@ class Loaded(Generic[T]):
         return self.error is None
 
 
-def read_text(path: Path, limit: int) -> tuple[str | None, ParseError | None]:
-    """Read a UTF-8 text file, refusing directories, unreadable, oversized and non-UTF-8 files."""
+def present(path: Path) -> bool:
+    """Whether `path` has a directory entry; unlike `Path.exists`, never raises and counts a
+    dangling symlink or an entry that cannot be read (its loader then says what is wrong)."""
     try:
-        if path.is_dir():
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def read_text(
+    path: Path, limit: int, *, bom: str = "strip"
+) -> tuple[str | None, ParseError | None]:
+    """Read a UTF-8 text file, refusing what is not a regular file, unreadable, oversized or
+    not UTF-8.
+
+    `bom="strip"` drops a leading UTF-8 byte order mark; `bom="refuse"` reports it (for files
+    whose real reader chokes on one). At most `limit` bytes are ever read, even from a file that
+    grows or lies about its size.
+    """
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             return None, ParseError("is a directory, not a file")
-        size = path.stat().st_size
-        if size > limit:
-            return None, ParseError(
-                f"is {_human_bytes(size)}; wagents reads at most {_human_bytes(limit)}"
-            )
-        raw = path.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            return None, ParseError("is not a regular file (a pipe, socket or device)")
+        if info.st_size > limit:
+            return None, _too_big(info.st_size, limit)
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
     except FileNotFoundError:
+        if path.is_symlink():
+            return None, ParseError(f"is a symlink to {path.readlink()}, which does not exist")
         return None, ParseError("does not exist")
     except PermissionError:
         return None, ParseError("cannot be read (permission denied)")
     except OSError as exc:  # symlink loops, I/O errors
         return None, ParseError(f"cannot be read ({exc.strerror or exc})")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    if len(raw) > limit:
+        return None, _too_big(len(raw), limit)
+    if raw.startswith(codecs.BOM_UTF8):
+        if bom == "refuse":
+            return None, ParseError(
+                "starts with a UTF-8 byte order mark, which FastMCP's loader rejects; "
+                "save it as UTF-8 without BOM",
+                1,
+                1,
+            )
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, ParseError(f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line)
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, ParseError(
+            f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line, column
+        )
     return text, None
+
+
+def _too_big(size: int, limit: int) -> ParseError:
+    return ParseError(f"is {_human_bytes(size)}; wagents reads at most {_human_bytes(limit)}")
 
 
 def load_toml(path: Path) -> Loaded[dict[str, Any]]:
@@ -118,8 +160,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def load_json(path: Path) -> Loaded[Any]:
-    """Parse a strict JSON file: no duplicate keys, no NaN/Infinity, bounded size and depth."""
-    text, error = read_text(path, MAX_CONFIG_BYTES)
+    """Parse a strict JSON file: no BOM, duplicate keys or NaN/Infinity; bounded size and depth."""
+    text, error = read_text(path, MAX_CONFIG_BYTES, bom="refuse")
     if error is not None:
         return Loaded(path, error=error)
     assert text is not None
@@ -142,8 +184,14 @@ def load_json(path: Path) -> Loaded[Any]:
         line = json_key_line(text, str(exc), occurrence=2)
         return Loaded(path, text=text, error=ParseError(f"has a duplicate key {str(exc)!r}", line))
     except ValueError as exc:
-        return Loaded(path, text=text, error=ParseError(f"is not valid JSON: {exc}"))
+        constant = _NON_JSON_CONSTANT.search(text)
+        line = text.count("\n", 0, constant.start()) + 1 if constant else None
+        return Loaded(path, text=text, error=ParseError(f"is not valid JSON: {exc}", line))
     return Loaded(path, value=value, text=text)
+
+
+#: Python's json accepts these words; JSON (and other tools) do not.
+_NON_JSON_CONSTANT = re.compile(r"(?<![\w\"])-?(?:NaN|Infinity)(?![\w\"])")
 
 
 def _json_depth_error(text: str) -> ParseError | None:
@@ -198,6 +246,9 @@ def load_python(path: Path) -> Loaded[ast.Module]:
     if error is not None:
         return Loaded(path, error=error)
     assert text is not None
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        return Loaded(path, text=text, error=ParseError("contains a null byte", line))
     try:
         module = ast.parse(text, filename=str(path))
     except SyntaxError as exc:

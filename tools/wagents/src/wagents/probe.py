@@ -36,17 +36,19 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
     """
     source_path = (server_dir / source).resolve()
     os.chdir(server_dir)
+    working_dir = Path.cwd()
     sys.path.insert(0, str(source_path.parent))
     module_name = source_path.stem
     facts: dict[str, Any] = {"status": "ok", "module": module_name}
+    _watch_stdin()
     watcher = _StdoutWatcher(sys.stdout, server_dir.resolve())
     sys.stdout = watcher
+    module = None
     try:
         module = importlib.import_module(module_name)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
         facts |= {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
-        module = None
     except BaseException as exc:
         facts |= {
             "status": "exception",
@@ -54,10 +56,10 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
             "message": _last_line(exc),
             **_error_location(exc, source_path),
         }
-        module = None
-    finally:
-        _stop_capturing_stdout()
-        facts["stdout_origin"] = watcher.origin
+    facts["stdout_closed"] = _stdout_closed()
+    _stop_capturing_stdout()
+    facts["stdout_origin"] = watcher.origin
+    facts |= _side_effects(working_dir)
     if module is None:
         return facts
     return facts | asyncio.run(_describe(module, entrypoint))
@@ -199,6 +201,49 @@ def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
     return {"line": line}
 
 
+#: What stdin holds while a server imports: an empty line, then end of file. A server that reads
+#: stdin at import gets it (and no hang); one that does not leaves it in the pipe.
+STDIN_SENTINEL = b"\n"
+
+
+def _watch_stdin() -> None:
+    """Replace fd 0 (closed, /dev/null) by a pipe holding only STDIN_SENTINEL."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, STDIN_SENTINEL)
+    os.close(write_end)
+    os.dup2(read_end, 0)
+    os.close(read_end)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 outlives this call
+
+
+def _stdout_closed() -> bool:
+    """The import closed sys.stdout or fd 1, where the stdio transport writes its messages."""
+    try:
+        os.fstat(1)
+    except OSError:
+        return True
+    return sys.stdout is None or bool(getattr(sys.stdout, "closed", False))
+
+
+def _side_effects(working_dir: Path) -> dict[str, Any]:
+    """What the import did to the process that `fastmcp run` would trip over: stdin, cwd."""
+    effects: dict[str, Any] = {}
+    try:
+        os.set_blocking(0, False)
+        left = os.read(0, len(STDIN_SENTINEL) + 1)
+    except OSError:  # closed or replaced by the server, or read empty (EAGAIN): it was touched
+        left = b""
+    effects["stdin_read"] = left != STDIN_SENTINEL
+    try:
+        now = Path.cwd()
+    except OSError:
+        now = None
+    if now != working_dir:
+        effects["cwd_after_import"] = str(now) if now is not None else "(a deleted directory)"
+    os.chdir(working_dir)
+    return effects
+
+
 class _StdoutWatcher:
     """Stands in for sys.stdout while the server imports: remembers which line wrote first.
 
@@ -294,16 +339,36 @@ def report(
     """
     result = os.fdopen(result_fd, "w", encoding="utf-8")
     apply_limits(cpu_seconds, memory_bytes)
+    # Daemons the server starts (even with setsid) become our children, so they die with us.
+    proctree = _proctree()
+    proctree.become_subreaper()
     try:
         facts = collect(server_dir, source, entrypoint)
     except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
         facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
+    facts["orphans_killed"] = proctree.kill_descendants(os.getpid())
     if amend is not None:
         amend(facts)
     result.write(json.dumps(facts, default=str))
     result.flush()
     # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.
     os._exit(0)
+
+
+def _proctree() -> Any:
+    """wagents.proctree, also when this file runs alone in a server's own environment
+    (`--isolated`: wagents is not installed there, but proctree.py lies beside this file)."""
+    try:
+        from wagents import proctree
+    except ImportError:
+        import importlib.util
+
+        location = Path(__file__).with_name("proctree.py")
+        spec = importlib.util.spec_from_file_location("_wagents_proctree", location)
+        assert spec is not None and spec.loader is not None
+        proctree = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(proctree)
+    return proctree
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -93,8 +93,9 @@ class ZygoteClient:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-I",
-                    "-B",  # as runner.run_probe starts a probe
+                    "-I",  # the flags runner.run_probe starts a probe with
+                    "-B",
+                    "-u",
                     "-m",
                     "wagents.zygote",
                     "--requests-fd",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wagents.facts import RuntimeFacts
+from wagents.proctree import kill_descendants
 
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
@@ -80,12 +81,12 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
 
     limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
+    # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
+    # the server (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
     if request.python is None:
-        launcher = [sys.executable, "-I", "-m", "wagents.probe"]
+        launcher = [sys.executable, "-I", "-B", "-u", "-m", "wagents.probe"]
     else:
-        launcher = [request.python, "-I", str(PROBE_FILE)]
-    # -I ignores PYTHONDONTWRITEBYTECODE: -B so that no probe leaves __pycache__ in a server.
-    launcher.insert(2, "-B")
+        launcher = [request.python, "-I", "-B", "-u", str(PROBE_FILE)]
     command = [
         *launcher,
         *arguments(
@@ -138,7 +139,7 @@ def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> 
         while selector.get_map():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                capture.timed_out = process.poll() is None
+                capture.timed_out = not _has_exited(process)
                 break
             events = selector.select(timeout=min(remaining, 0.2))
             for key, _ in events:
@@ -147,12 +148,12 @@ def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> 
                     selector.unregister(key.fileobj)
                     continue
                 _keep(capture, key.data, chunk)
-            if not events and process.poll() is not None:
+            if not events and _has_exited(process):
                 # The child is gone but something it left behind holds the pipes open.
                 break
     finally:
         selector.close()
-        _kill_group(process.pid)
+        _kill_all(process.pid)
         process.wait()
         for stream in (process.stdout, process.stderr):
             stream.close()
@@ -171,10 +172,30 @@ def _keep(capture: _Capture, stream: str, chunk: bytes) -> None:
         capture.result += chunk
 
 
-def _kill_group(pgid: int) -> None:
-    """Kill the probe and anything it started (they share its process group)."""
+def _has_exited(process: subprocess.Popen[bytes]) -> bool:
+    """Whether the probe has exited, without reaping it: its pid stays reserved until `wait`."""
+    if not hasattr(os, "waitid"):  # macOS: reaping is fine there, there is no /proc to read
+        return process.poll() is not None
+    try:
+        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+        return os.waitid(os.P_PID, process.pid, flags) is not None
+    except ChildProcessError:
+        return True
+
+
+def _kill_all(pid: int) -> None:
+    """Kill the probe and everything it started: its group, and descendants that left it.
+
+    The group is stopped first so that nothing forks while the descendants are collected; the
+    probe (a child subreaper, unreaped until `wait`) keeps even `setsid` daemons among them.
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGSTOP)
+    kill_descendants(pid)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _interpret(
@@ -206,6 +227,10 @@ def _interpret(
                 entrypoint=data.get("entrypoint"),
                 server=data.get("server"),
                 http_app=data.get("http_app"),
+                stdin_read=bool(data.get("stdin_read")),
+                stdout_closed=bool(data.get("stdout_closed")),
+                orphans=int(data.get("orphans_killed") or 0),
+                cwd_after_import=data.get("cwd_after_import"),
                 stdout_origin=data.get("stdout_origin"),
                 **common,
             )

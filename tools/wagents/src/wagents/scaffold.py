@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
 import tempfile
-import time
+import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from wagents.fsio import atomic_write, exclusive_lock, fsync_directory, fsync_tree
 from wagents.model import UsageError
 from wagents.names import check_server_name
+from wagents.parse import Loaded, present
 from wagents.pyproject_edit import register_server
-from wagents.workspace import SERVERS_DIR, SERVERS_GROUP, Workspace
-
-#: Scratch directories older than this are left-overs of killed runs and are removed.
-STALE_SCRATCH_SECONDS = 3600
+from wagents.workspace import (
+    INCOMPLETE_MARKER,
+    SERVERS_DIR,
+    SERVERS_GROUP,
+    STATE_DIR,
+    Workspace,
+    is_incomplete,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class Created:
     path: Path
     files: list[str]
     root_pyproject_changed: bool
+    #: An interrupted run had already made and registered this server; this run finished it.
+    finished_interrupted: bool = False
 
 
 class _Template(Template):
@@ -95,7 +106,8 @@ def render_templates(name: str, description: str, variant: str = "plain") -> dic
         "description": description,
         "description_docstring": description.replace("\\", "\\\\").replace('"""', r"\"\"\""),
         "title_literal": json.dumps(title),
-        "description_literal": json.dumps(description),
+        # Characters as they are: TOML has no surrogate-pair escapes for what lies beyond U+FFFF.
+        "description_literal": json.dumps(description, ensure_ascii=False),
         "fastmcp_requirement": chosen.fastmcp_requirement,
         "fastmcp_requirement_literal": json.dumps(chosen.fastmcp_requirement),
         "deployment_env": _deployment_env(chosen.deployment_env),
@@ -140,27 +152,40 @@ def new_server(
     check_server_name(name)
     description = check_description(description)
     target = workspace.servers_dir / name
-    if target.exists() or target.is_symlink():
+    if _taken(target):
         raise UsageError(f"{workspace.relative(target)} already exists")
     files = render_templates(name, description, variant)
+    try:
+        return _create(workspace, name, target, files)
+    except OSError as exc:  # permissions, a full disk, a read-only file system
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(
+            f"cannot create {workspace.relative(target)}: {exc.strerror or exc}{where}; "
+            "nothing was changed"
+        ) from None
+
+
+def _create(workspace: Workspace, name: str, target: Path, files: dict[str, str]) -> Created:
     scratch_root = workspace.state_dir / "tmp"
     root_pyproject = workspace.root / "pyproject.toml"
     with exclusive_lock(workspace.state_dir / "pyproject.lock"):
-        if target.exists():
-            raise UsageError(f"{workspace.relative(target)} already exists")
         before = _read_root(root_pyproject)
+        finished = recover_interrupted(workspace.root, before)
+        if name in finished:
+            return Created(target, sorted(files), False, finished_interrupted=True)
+        if _taken(target):
+            raise UsageError(f"{workspace.relative(target)} already exists")
         after = register_server(
             before,
             name=name,
             member_path=f"{SERVERS_DIR}/{name}",
-            covered=workspace.is_member(target),
+            covered=_fresh(workspace, before).is_member(target),
             group=SERVERS_GROUP,
         )
-        _remove_stale_scratch(scratch_root)
         scratch_root.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f"new-{name}-", dir=scratch_root))
         try:
-            for relative, content in files.items():
+            for relative, content in {**files, INCOMPLETE_MARKER: ""}.items():
                 path = scratch / relative
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(content, encoding="utf-8")
@@ -171,9 +196,81 @@ def new_server(
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-        if after != before:
-            atomic_write(root_pyproject, after.encode("utf-8"))
+        try:
+            if after != before:
+                atomic_write(root_pyproject, after.encode("utf-8"))
+        except BaseException:
+            _discard(target, scratch_root)
+            raise
+        # The commit point: from here on the server exists for every command.
+        (target / INCOMPLETE_MARKER).unlink()
+        fsync_directory(target)
     return Created(target, sorted(files), after != before)
+
+
+def _discard(server_dir: Path, scratch_root: Path) -> None:
+    """Remove a server directory: renamed into scratch space first, so a kill leaves no half."""
+    graveyard = Path(tempfile.mkdtemp(prefix="undo-", dir=scratch_root))
+    server_dir.rename(graveyard / server_dir.name)
+    fsync_directory(server_dir.parent)
+    shutil.rmtree(graveyard, ignore_errors=True)
+
+
+def _fresh(workspace: Workspace, root_text: str) -> Workspace:
+    """The workspace as the root pyproject reads now (another run may have changed it)."""
+    try:
+        value = tomllib.loads(root_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{workspace.root / 'pyproject.toml'} is not valid TOML: {exc}") from None
+    return Workspace(workspace.root, Loaded(workspace.root / "pyproject.toml", value, root_text))
+
+
+def _taken(target: Path) -> bool:
+    """A server (or anything else) is at `target`, other than the remains of a killed run."""
+    return present(target) and not is_incomplete(target)
+
+
+def recover_interrupted(root: Path, root_text: str) -> list[str]:
+    """Finish or undo what killed `wagents new` runs left; the caller holds the lock.
+
+    A server directory still holding the incomplete marker is kept (marker removed) when the
+    root pyproject already registers it, since only the marker's removal was left to do, and
+    removed otherwise. Scratch directories and temporary pyproject files are removed: no run
+    that could still be using them exists while we hold the lock. Returns the names of the
+    servers it finished.
+    """
+    finished = []
+    scratch_root = root / STATE_DIR / "tmp"
+    registered = _registered_names(root_text)
+    servers_dir = root / SERVERS_DIR
+    for marker in sorted(servers_dir.glob(f"*/{INCOMPLETE_MARKER}")):
+        server_dir = marker.parent
+        if canonicalize_name(server_dir.name) in registered:
+            marker.unlink()
+            fsync_directory(server_dir)
+            finished.append(server_dir.name)
+        else:
+            scratch_root.mkdir(parents=True, exist_ok=True)
+            _discard(server_dir, scratch_root)
+    if scratch_root.is_dir():
+        for entry in scratch_root.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
+    for leftover in root.glob(".pyproject.toml.*.tmp"):
+        leftover.unlink(missing_ok=True)
+    return finished
+
+
+def _registered_names(root_text: str) -> set[str]:
+    """Normalized names in the root's `servers` dependency group (empty if unreadable)."""
+    try:
+        group = tomllib.loads(root_text).get("dependency-groups", {}).get(SERVERS_GROUP, [])
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return set()
+    names = set()
+    for item in group if isinstance(group, list) else []:
+        with contextlib.suppress(InvalidRequirement, TypeError):
+            names.add(canonicalize_name(Requirement(item).name))
+    return names
 
 
 def _read_root(path: Path) -> str:
@@ -181,18 +278,6 @@ def _read_root(path: Path) -> str:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
-
-
-def _remove_stale_scratch(scratch_root: Path) -> None:
-    if not scratch_root.is_dir():
-        return
-    cutoff = time.time() - STALE_SCRATCH_SECONDS
-    for entry in scratch_root.iterdir():
-        try:
-            if entry.stat().st_mtime < cutoff:
-                shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            continue
 
 
 def sync_environment(workspace: Workspace) -> None:

@@ -172,7 +172,10 @@ class _Run:
         requests: dict[ProbeRequest, ServerFacts] = {}
         if any(item.runtime for item in self.rules):
             for facts in todo:
-                if facts.source_inside_server and facts.source_path.is_file():
+                loaded = facts.source
+                # A module wagents could not even read (too big, not UTF-8, unreadable) is not
+                # imported.
+                if loaded is not None and (loaded.error is None or loaded.text is not None):
                     requests[ProbeRequest(facts.path, facts.source_name, facts.entrypoint)] = facts
         limits = ProbeLimits(timeout=self.options.timeout)
         with Prober(limits, self.options.jobs, self.options.runner) as prober:

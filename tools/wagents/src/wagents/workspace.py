@@ -21,6 +21,9 @@ SERVERS_DIR = "mcp"
 SERVERS_GROUP = "servers"
 #: wagents' own state (cache, locks, scratch space), git-ignored.
 STATE_DIR = ".wagents"
+#: A server directory holding this file is still being created by `wagents new` (or that run
+#: was killed): commands skip it, and the next `wagents new` finishes or removes it.
+INCOMPLETE_MARKER = ".wagents-incomplete"
 
 
 @dataclass(frozen=True)
@@ -36,18 +39,24 @@ class Workspace:
 
         The root is the nearest ancestor whose pyproject.toml has `[tool.uv.workspace]`.
         """
-        here = (start or Path.cwd()).resolve()
+        try:
+            here = (start or Path.cwd()).resolve()
+        except OSError as exc:  # the current directory was deleted
+            raise UsageError(f"cannot use the current directory: {exc.strerror or exc}") from None
         broken: Loaded[dict[str, Any]] | None = None
         for directory in (here, *here.parents):
             candidate = directory / "pyproject.toml"
-            if not candidate.is_file():
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:  # an unreadable directory on the way up
                 continue
             loaded = load_toml(candidate)
             if not loaded.ok:
                 broken = loaded
                 continue
             assert loaded.value is not None
-            if "workspace" in loaded.value.get("tool", {}).get("uv", {}):
+            if "workspace" in table_at(loaded.value, "tool", "uv"):
                 return cls(directory, loaded)
         if broken is not None and broken.error is not None:
             where = f":{broken.error.line}" if broken.error.line else ""
@@ -83,8 +92,7 @@ class Workspace:
 
     @property
     def uv_workspace(self) -> dict[str, Any]:
-        table = self.data.get("tool", {}).get("uv", {}).get("workspace", {})
-        return table if isinstance(table, dict) else {}
+        return table_at(self.data, "tool", "uv", "workspace")
 
     @property
     def member_globs(self) -> list[str]:
@@ -101,12 +109,16 @@ class Workspace:
 
     def servers(self) -> list[Server]:
         """Every server directory under `mcp/`, sorted by name (hidden directories skipped)."""
-        if not self.servers_dir.is_dir():
-            return []
+        try:
+            entries = list(self.servers_dir.iterdir()) if self.servers_dir.is_dir() else []
+        except OSError as exc:
+            raise UsageError(
+                f"cannot list {SERVERS_DIR}/: {exc.strerror or exc}; fix its permissions"
+            ) from None
         return sorted(
             Server(entry.name, entry)
-            for entry in self.servers_dir.iterdir()
-            if entry.is_dir() and not entry.name.startswith((".", "_"))
+            for entry in entries
+            if not entry.name.startswith((".", "_")) and entry.is_dir() and not is_incomplete(entry)
         )
 
     def select(self, names: list[str]) -> list[Server]:
@@ -149,7 +161,7 @@ class Workspace:
         )
         groups = self.data.get("dependency-groups", {})
         groups = groups if isinstance(groups, dict) else {}
-        default_groups = self.data.get("tool", {}).get("uv", {}).get("default-groups", ["dev"])
+        default_groups = table_at(self.data, "tool", "uv").get("default-groups", ["dev"])
         if default_groups == "all":
             default_groups = list(groups)
         for group in _string_list(default_groups):
@@ -164,7 +176,7 @@ class Workspace:
 
     def workspace_sources(self) -> set[str]:
         """Normalized names that `[tool.uv.sources]` resolves from the workspace."""
-        sources = self.data.get("tool", {}).get("uv", {}).get("sources", {})
+        sources = table_at(self.data, "tool", "uv").get("sources", {})
         if not isinstance(sources, dict):
             return set()
         return {
@@ -172,6 +184,107 @@ class Workspace:
             for name, source in sources.items()
             if isinstance(source, dict) and source.get("workspace") is True
         }
+
+    def shape_problems(self) -> list[tuple[str, str]]:
+        """What in the root pyproject uv would refuse or misread, as (message, TOML key) pairs.
+
+        Covers `[tool.uv.workspace]` `members`/`exclude` (lists of relative path globs inside
+        the workspace), `[dependency-groups]` (lists), `default-groups` and `[tool.uv.sources]`.
+        """
+        problems: list[tuple[str, str]] = []
+        for key in ("members", "exclude"):
+            value = self.uv_workspace.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                problems.append(
+                    (f"[tool.uv.workspace].{key} must be a list of path globs, not {value!r}", key)
+                )
+                continue
+            problems += [
+                (f"[tool.uv.workspace].{key}: {why}", key) for why in _glob_problems(value)
+            ]
+        project = self.data.get("project")
+        dependencies = project.get("dependencies") if isinstance(project, dict) else None
+        if dependencies is not None and not isinstance(dependencies, list):
+            problems.append(
+                (f"[project].dependencies must be a list, not {dependencies!r}", "dependencies")
+            )
+        elif dependencies is not None:
+            problems += [
+                (f"[project].dependencies: {why}", "dependencies")
+                for why in _requirement_problems(dependencies)
+            ]
+        groups = self.data.get("dependency-groups")
+        if groups is not None and not isinstance(groups, dict):
+            problems.append(("[dependency-groups] must be a table", "dependency-groups"))
+        for name, group in (groups if isinstance(groups, dict) else {}).items():
+            if not isinstance(group, list):
+                problems.append((f"[dependency-groups].{name} must be a list, not {group!r}", name))
+                continue
+            problems += [
+                (f"[dependency-groups].{name}: {why}", name)
+                for why in _requirement_problems(group, tables_allowed=True)
+            ]
+        uv = table_at(self.data, "tool", "uv")
+        defaults = uv.get("default-groups")
+        if defaults is not None and defaults != "all" and not isinstance(defaults, list):
+            problems.append(
+                (
+                    f'[tool.uv].default-groups must be a list or "all", not {defaults!r}',
+                    "default-groups",
+                )
+            )
+        sources = uv.get("sources")
+        if sources is not None and not isinstance(sources, dict):
+            problems.append(("[tool.uv.sources] must be a table", "sources"))
+        return problems
+
+
+def is_incomplete(directory: Path) -> bool:
+    """`directory` certainly holds the marker of an unfinished `wagents new` (unreadable: no)."""
+    try:
+        (directory / INCOMPLETE_MARKER).lstat()
+    except OSError:
+        return False
+    return True
+
+
+def table_at(data: object, *keys: str) -> dict[str, Any]:
+    """`data[k1][k2]...` when every step is a table, else {} (hand-edited files lie about shape)."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _requirement_problems(items: list[object], tables_allowed: bool = False) -> list[str]:
+    """Entries that are not PEP 508 requirements (groups may also hold `{include-group = ...}`)."""
+    problems = []
+    for item in items:
+        if tables_allowed and isinstance(item, dict) and set(item) == {"include-group"}:
+            continue
+        if not isinstance(item, str):
+            problems.append(f"{item!r} is not a requirement string")
+            continue
+        try:
+            Requirement(item)
+        except InvalidRequirement as exc:
+            problems.append(f"invalid requirement {item!r}: {exc}")
+    return problems
+
+
+def _glob_problems(items: list[object]) -> list[str]:
+    problems = []
+    for item in items:
+        if not isinstance(item, str):
+            problems.append(f"{item!r} is not a string")
+        elif not item.strip():
+            problems.append("an empty entry")
+        elif PurePosixPath(item).is_absolute():
+            problems.append(f"{item!r} is absolute; use a path relative to the root")
+        elif ".." in PurePosixPath(item).parts:
+            problems.append(f"{item!r} leaves the workspace")
+    return problems
 
 
 def _string_list(value: object) -> list[str]:

@@ -228,8 +228,10 @@ class _Zygote:
                     self._read(child, key.fd, stream)
                 self._check_children(active)
         finally:
+            from wagents.runner import _kill_all
+
             for child in list(self.children.values()):
-                _kill_group(child.pid)
+                _kill_all(child.pid)
                 _reap(child.pid)
 
     def _read(self, child: _Child, fd: int, stream: str) -> bool:
@@ -271,7 +273,9 @@ class _Zygote:
         import base64
         import time
 
-        _kill_group(child.pid)
+        from wagents.runner import _kill_all
+
+        _kill_all(child.pid)  # its group, and daemons that left it (the child is a subreaper)
         returncode = _reap(child.pid)
         for fd in list(child.fds):
             self.selector.unregister(fd)
@@ -476,13 +480,6 @@ def _reap(pid: int) -> int:
     except ChildProcessError:
         return -9
     return os.waitstatus_to_exitcode(status)
-
-
-def _kill_group(pgid: int) -> None:
-    import signal
-
-    with _suppress():
-        os.killpg(pgid, signal.SIGKILL)
 
 
 def _flush_std_streams() -> None:

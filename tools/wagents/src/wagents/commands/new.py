@@ -34,7 +34,10 @@ def new(
     workspace = Workspace.find()
     created = new_server(workspace, name, description, "tasks" if tasks else "plain")
     relative = workspace.relative(created.path)
-    typer.echo(f"Created {relative}/ ({', '.join(created.files)})")
+    if created.finished_interrupted:
+        typer.echo(f"Finished {relative}/, which an interrupted `wagents new {name}` had made")
+    else:
+        typer.echo(f"Created {relative}/ ({', '.join(created.files)})")
     if created.root_pyproject_changed:
         typer.echo(
             f"Registered {name} in pyproject.toml ([dependency-groups].servers, [tool.uv.sources])"

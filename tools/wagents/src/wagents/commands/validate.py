@@ -95,6 +95,7 @@ def validate(
     sarif (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
+    from wagents.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.progress import Progress
     from wagents.validation import Options
     from wagents.validation import validate as run_validation
@@ -122,11 +123,17 @@ def validate(
         cache=not no_cache,
         runner=str(runner),
     )
-    with Progress(len(servers), "validating") as progress:
-        report = run_validation(workspace, servers, options, on_server_done=progress.advance)
-    if fix and servers:
-        names = [server.name for server in servers]
-        report = _fix_and_revalidate(workspace, names, options, report)
+    # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
+    become_subreaper()
+    try:
+        with Progress(len(servers), "validating") as progress:
+            report = run_validation(workspace, servers, options, on_server_done=progress.advance)
+        if fix and servers:
+            names = [server.name for server in servers]
+            report = _fix_and_revalidate(workspace, names, options, report)
+    finally:
+        kill_descendants(os.getpid())
+        reap_children()
     if verbose:
         if changed_since is not None:
             typer.echo(f"wagents: {len(servers)} server(s) changed since {changed_since}", err=True)

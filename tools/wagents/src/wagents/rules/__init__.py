@@ -95,4 +95,10 @@ def all_rules() -> dict[str, Rule]:
     """Every registered rule by slug, in family order."""
     for family in FAMILIES:
         importlib.import_module(f"wagents.rules.{family}")
-    return dict(_REGISTRY)
+    # Family order, whatever order the modules happened to be imported in.
+    return {
+        slug: item
+        for family in FAMILIES
+        for slug, item in _REGISTRY.items()
+        if item.family == family
+    }

@@ -34,8 +34,9 @@ def server_layout(facts: ServerFacts) -> Iterator[Problem]:
         name = "weather"
     """
     for filename in (facts.source_name, FASTMCP_JSON, PYPROJECT):
-        path = facts.path / filename
-        if not (path.exists() or path.is_symlink()):
+        if filename == facts.source_name and not facts.source_inside_server:
+            continue  # entrypoint reports a source.path outside the server
+        if not facts.has(filename):
             yield Problem(f"{filename} is missing", facts.path)
     loaded = facts.pyproject
     if loaded is None:
@@ -87,6 +88,8 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
     """
     workspace = facts.workspace
     root_pyproject = workspace.root / PYPROJECT
+    for message, key in workspace.shape_problems():
+        yield Problem(message, root_pyproject, toml_key_line(workspace.pyproject.text or "", key))
     if not workspace.is_member(facts.path):
         yield Problem(
             f"not a workspace member: add {workspace.relative(facts.path)!r} to "

@@ -29,6 +29,11 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
     included: a client would see the server vanish), a hang or an endless loop, a crash of the
     interpreter, and an entrypoint that is not a FastMCP instance.
 
+    A module wagents cannot read (unreadable, not UTF-8, larger than 1 MiB, a directory) is
+    reported without importing it. Reading stdin or closing stdout at import (under stdio they
+    carry the protocol) and leaving processes running are errors; changing the working
+    directory is a warning. Whatever the import started is killed, even daemons.
+
     Bad::
 
         import missing_module  # not installed: ModuleNotFoundError at import
@@ -45,11 +50,40 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
         if __name__ == "__main__":
             mcp.run()
     """
+    source = facts.source_path
+    name = facts.source_name
+    loaded = facts.source
+    if loaded is not None and loaded.error is not None and loaded.text is None:
+        yield Problem(f"{name} {loaded.error.message}", source, loaded.error.line)
+        return
     runtime = facts.runtime
     if runtime is None:
         return
-    source = facts.source_path
-    name = facts.source_name
+    if runtime.stdin_read:
+        yield Problem(
+            f"{name} reads stdin while being imported; under the stdio transport stdin carries "
+            "the client's messages",
+            source,
+        )
+    if runtime.stdout_closed:
+        yield Problem(
+            f"{name} closes stdout while being imported; the stdio transport writes the "
+            "server's messages there",
+            source,
+        )
+    if runtime.orphans:
+        yield Problem(
+            f"{name} leaves {runtime.orphans} process(es) running after its import (the import "
+            "check killed them); start processes in a lifespan or a tool, not at import",
+            source,
+        )
+    if runtime.cwd_after_import is not None:
+        yield Problem(
+            f"{name} changes the working directory while being imported "
+            f"(to {runtime.cwd_after_import!r}); relative paths then resolve elsewhere",
+            source,
+            severity=Severity.WARNING,
+        )
     match runtime.status:
         case "ok" | "no-server":
             return  # entrypoint reports a missing server object

@@ -1,0 +1,1 @@
+hog = bytearray(10 * 1024**3)

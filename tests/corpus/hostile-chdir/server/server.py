@@ -1,0 +1,7 @@
+import os
+
+os.chdir("/")
+
+from fastmcp import FastMCP
+
+mcp = FastMCP("Hostile")

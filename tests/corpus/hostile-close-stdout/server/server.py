@@ -1,0 +1,7 @@
+import sys
+
+sys.stdout.close()
+
+from fastmcp import FastMCP
+
+mcp = FastMCP("Hostile")

@@ -1,0 +1,4 @@
+# café
+from fastmcp import FastMCP
+
+mcp = FastMCP("x")

@@ -1,0 +1,4 @@
+from fastmcp import FastMCP
+
+def broken(:
+    pass

@@ -1,0 +1,90 @@
+"""Find and kill the processes a probe left behind, including those that left its process group.
+
+Killing a probe's process group catches what a server started at import, unless a child called
+`setsid()` (a daemon). A process that is a *child subreaper* (Linux `PR_SET_CHILD_SUBREAPER`)
+inherits such orphans instead of init, so they stay among its descendants, where `kill_tree`
+finds them. Elsewhere these functions fall back to what the platform offers (the group kill).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+_PROC = Path("/proc")
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """Make orphaned descendants of this process its children (Linux); False where unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _parents() -> dict[int, int]:
+    """pid → parent pid of every living process (zombies left out; empty without /proc)."""
+    parents = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(_PROC):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # exited while we looked
+                continue
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            fields = stat.rpartition(")")[2].split()
+            if len(fields) > 1 and fields[0] not in ("Z", "X"):
+                parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of `pid` (children first, then theirs), from /proc."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found: list[int] = []
+    queue = list(children.get(pid, []))
+    while queue:
+        current = queue.pop(0)
+        if current in found or current == pid:
+            continue
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def kill_descendants(pid: int, rounds: int = 10) -> int:
+    """SIGKILL every descendant of `pid` (repeating while new ones appear); how many were seen.
+
+    `pid` must still be alive or an unreaped zombie, so that it cannot have been reused.
+    """
+    seen: set[int] = set()
+    for _ in range(rounds):
+        found = [child for child in descendants(pid) if child not in seen]
+        if not found:
+            break
+        for child in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(child, signal.SIGKILL)
+        seen.update(found)
+    return len(seen)
+
+
+def reap_children() -> None:
+    """Collect the exit status of every finished child (inherited orphans included)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
