@@ -198,3 +198,12 @@ def test_suppressed_findings_are_cached_with_their_reason(workspace: Workspace) 
     second = run(workspace, select=(*STATIC, "wagents-config"))
     assert second.info.cached == 2
     assert second.suppressed == first.suppressed and second.findings == first.findings
+
+
+def test_odd_member_globs_do_not_break_the_key(workspace: Workspace) -> None:
+    pyproject = workspace.root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('members = ["mcp/*"]', 'members = ["mcp/*", "/abs/*", ""]')
+    )
+    workspace = Workspace.find(workspace.root)
+    assert set(keys(workspace)) == {"good", "bad"}

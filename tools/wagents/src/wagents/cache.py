@@ -70,9 +70,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Lookup:
-    """A server's cache key and, on a hit, its stored entry."""
+    """A server's cache key (None when its files could not be listed) and, on a hit, its entry."""
 
-    key: str
+    key: str | None
     entry: Entry | None
 
 
@@ -110,21 +110,27 @@ class ResultCache:
 
     def lookup(self, server: Server) -> Lookup:
         """The server's key and its stored entry (None when absent or unreadable)."""
-        key = self.key(server)
+        try:
+            key = self.key(server)
+        except OSError:  # the server cannot be hashed: it is checked, and nothing is stored
+            return Lookup(None, None)
         return Lookup(key, self._load(server, key))
 
     def store(
         self,
         server: Server,
-        key: str,
+        key: str | None,
         findings: list[Finding],
         suppressed: list[Suppressed],
         runtime: RuntimeFacts | None,
     ) -> bool:
         """Store a server's findings unless they are unstable or its files changed meanwhile."""
-        if runtime is not None and runtime.status in UNSTABLE_STATUSES:
+        if key is None or (runtime is not None and runtime.status in UNSTABLE_STATUSES):
             return False
-        if self.key(server) != key:  # edited while being checked: the findings may be stale
+        try:
+            if self.key(server) != key:  # edited while being checked: the findings may be stale
+                return False
+        except OSError:
             return False
         entry = {
             "format": FORMAT,
@@ -213,7 +219,8 @@ def _hash_tree(digest: Any, root: Path) -> None:
 
 
 def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
-    for directory, dirnames, filenames in os.walk(root):
+    errors: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames.sort()
         here = Path(directory)
         prefix = here.relative_to(root).as_posix()
@@ -229,13 +236,20 @@ def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
             if name.endswith((".pyc", ".pyo")):
                 continue
             yield relative, *_file_content(here / name)
+    for error in errors:  # a directory that could not be listed counts as such
+        where = Path(error.filename or root)
+        relative = where.relative_to(root).as_posix() if where != root else "."
+        yield relative, "unlistable", str(error.errno).encode()
 
 
 def _file_content(path: Path) -> tuple[str, bytes]:
     try:
         mode = path.stat().st_mode  # follows symlinks: the probe reads the target
     except OSError as exc:
-        link = str(path.readlink()) if path.is_symlink() else ""
+        try:
+            link = str(path.readlink())
+        except OSError:
+            link = ""
         return "unreadable", f"{exc.errno} {link}".encode("utf-8", "surrogateescape")
     if not stat.S_ISREG(mode):
         return "special", str(stat.S_IFMT(mode)).encode()  # a fifo is never read
@@ -255,15 +269,15 @@ def _shared_digest(workspace: Workspace) -> str:
             digest.update(f"root {path.name}\0".encode())
             digest.update(_file_content(path)[1])
     for server in workspace.servers():
-        pyproject = server.path / "pyproject.toml"
         digest.update(f"member {server.name}\0".encode())
-        digest.update(_file_content(pyproject)[1] if pyproject.exists() else b"none")
+        kind, content = _file_content(server.path / "pyproject.toml")
+        digest.update(kind.encode() + b"\0" + content)
     directories = {root / name for name in SHARED_DIRS}
     for pattern in workspace.member_globs:
         try:
             directories.update(root.glob(pattern.strip().removeprefix("./").rstrip("/")))
-        except ValueError:
-            continue  # a glob pathlib refuses: workspace-member reports it
+        except (ValueError, NotImplementedError, OSError):
+            continue  # a glob pathlib refuses (empty, absolute): workspace-member reports it
     servers, resolved_root = workspace.servers_dir.resolve(), root.resolve()
     hashed: list[Path] = []
     for directory in sorted(directories):

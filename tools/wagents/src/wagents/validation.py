@@ -48,6 +48,7 @@ class RunInfo:
 
     probes: ProbeInfo = field(default_factory=ProbeInfo)
     cache_dir: Path | None = None
+    cache_error: str | None = None  # why the cache was not used although asked for
     cached: int = 0  # servers whose findings came from the cache
     checked: int = 0  # servers whose rules ran
     stored: int = 0  # cache entries written
@@ -154,8 +155,11 @@ class _Run:
         self.info = RunInfo()
         self.cache = None
         if options.cache:
-            self.cache = ResultCache.for_run(workspace, [item.slug for item in rules], options)
-            self.info.cache_dir = self.cache.directory
+            try:
+                self.cache = ResultCache.for_run(workspace, [item.slug for item in rules], options)
+                self.info.cache_dir = self.cache.directory
+            except OSError as exc:  # a shared file cannot be read: validate without the cache
+                self.info.cache_error = f"{exc.strerror or exc}: {exc.filename}"
         self.isolated = False
         if options.isolated:
             from wagents.isolation import RULE

@@ -189,7 +189,9 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
         lines.append("import checks: none to run")
     for server_dir, reason in sorted(probes.fallbacks.items()):
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
-    if info.cache_dir is None:
+    if info.cache_error is not None:
+        lines.append(f"cache: not used ({info.cache_error})")
+    elif info.cache_dir is None:
         lines.append("cache: off (--no-cache)")
     else:
         lines.append(
