@@ -50,11 +50,12 @@ line-length = 100
 
 
 def snapshot(root: Path) -> dict[Path, bytes]:
-    """Every file under `root` but bytecode caches (the import check writes those)."""
+    """Every file under `root` but bytecode caches and wagents' own state (`.wagents/`, where
+    validate keeps its result cache)."""
     return {
         path: path.read_bytes()
         for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
+        if path.is_file() and "__pycache__" not in path.parts and ".wagents" not in path.parts
     }
 
 

@@ -79,7 +79,10 @@ def test_the_kept_environment_is_synced_exactly(repo: Path) -> None:
     shutil.copytree(source, site / "site-packages" / "tomlkit")
     for dist in source.parent.glob("tomlkit-*.dist-info"):
         shutil.copytree(dist, site / "site-packages" / dist.name)
-    done = run_wagents("validate", "leaky", "--isolated", "--format", "json", cwd=repo)
+    # --no-cache: nothing the result depends on changed, so a cached run would not install again.
+    done = run_wagents(
+        "validate", "leaky", "--isolated", "--no-cache", "--format", "json", cwd=repo
+    )
     assert done.returncode == 1
     assert any("tomlkit" in f["message"] for f in findings(done) if f["rule"] == "isolated-install")
     assert not (site / "site-packages" / "tomlkit").exists()

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
+def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
     """Replace `path` with `data` so that a reader sees the old content or the new, never a mix.
 
     Writes a temporary file in the same directory, fsyncs it, renames it over `path` and fsyncs the
     directory. The file keeps the permission bits of the file it replaces; through a symlink,
-    the link's target is replaced and the link kept.
+    the link's target is replaced and the link kept. `durable=False` skips the fsyncs (for
+    caches: still atomic, but a power cut may lose or truncate the file).
     """
     payload = data.encode() if isinstance(data, str) else data
     path = Path(os.path.realpath(path))  # through a symlink: replace the file, keep the link
@@ -25,14 +26,16 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                os.fsync(tmp.fileno())
         with contextlib.suppress(FileNotFoundError):
             Path(tmp_name).chmod(path.stat().st_mode & 0o7777)
         Path(tmp_name).replace(path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    fsync_directory(directory)
+    if durable:
+        fsync_directory(directory)
 
 
 def fsync_directory(directory: Path) -> None:

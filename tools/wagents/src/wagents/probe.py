@@ -20,8 +20,9 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 #: Names `fastmcp run` tries, in order, when fastmcp.json names no entrypoint.
 DEFAULT_ENTRYPOINTS = ("mcp", "server", "app")
@@ -303,6 +304,57 @@ def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
+def arguments(
+    server_dir: Path,
+    source: str,
+    entrypoint: str | None,
+    result_fd: int,
+    cpu_seconds: int | None,
+    memory_bytes: int | None,
+) -> list[str]:
+    """The command-line arguments of `python -m wagents.probe` (the zygote sets the same argv)."""
+    args = [str(server_dir), "--source", source, "--result-fd", str(result_fd)]
+    if cpu_seconds:
+        args += ["--cpu-seconds", str(cpu_seconds)]
+    if entrypoint:
+        args += ["--entrypoint", entrypoint]
+    if memory_bytes:
+        args += ["--memory-bytes", str(memory_bytes)]
+    return args
+
+
+def report(
+    result_fd: int,
+    server_dir: Path,
+    source: str,
+    entrypoint: str | None,
+    cpu_seconds: int | None = None,
+    memory_bytes: int | None = None,
+    amend: Callable[[dict[str, Any]], None] | None = None,
+) -> NoReturn:
+    """Apply the limits, collect the facts, write them as JSON to `result_fd` and end the process.
+
+    `amend` may add keys to the facts before they are written (the zygote marks results that a
+    fresh interpreter might not reproduce).
+    """
+    result = os.fdopen(result_fd, "w", encoding="utf-8")
+    apply_limits(cpu_seconds, memory_bytes)
+    # Daemons the server starts (even with setsid) become our children, so they die with us.
+    proctree = _proctree()
+    proctree.become_subreaper()
+    try:
+        facts = collect(server_dir, source, entrypoint)
+    except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
+        facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
+    facts["orphans_killed"] = proctree.kill_descendants(os.getpid())
+    if amend is not None:
+        amend(facts)
+    result.write(json.dumps(facts, default=str))
+    result.flush()
+    # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.
+    os._exit(0)
+
+
 def _proctree() -> Any:
     """wagents.proctree, also when this file runs alone in a server's own environment
     (`--isolated`: wagents is not installed there, but proctree.py lies beside this file)."""
@@ -328,20 +380,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cpu-seconds", type=int, default=None)
     parser.add_argument("--memory-bytes", type=int, default=None)
     args = parser.parse_args(argv)
-    result = os.fdopen(args.result_fd, "w", encoding="utf-8")
-    apply_limits(args.cpu_seconds, args.memory_bytes)
-    # Daemons the server starts (even with setsid) become our children, so they die with us.
-    proctree = _proctree()
-    proctree.become_subreaper()
-    try:
-        facts = collect(args.server_dir, args.source, args.entrypoint)
-    except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
-        facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
-    facts["orphans_killed"] = proctree.kill_descendants(os.getpid())
-    result.write(json.dumps(facts, default=str))
-    result.flush()
-    # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.
-    os._exit(0)
+    report(
+        args.result_fd,
+        args.server_dir,
+        args.source,
+        args.entrypoint,
+        args.cpu_seconds,
+        args.memory_bytes,
+    )
 
 
 if __name__ == "__main__":

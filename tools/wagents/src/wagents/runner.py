@@ -77,6 +77,8 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     The child gets its own session (so the whole process group can be killed), a closed stdin,
     a scrubbed environment and rlimits; its stdout is counted and sampled, its stderr tailed.
     """
+    from wagents.probe import arguments  # asyncio and friends: only when a probe runs
+
     limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
     # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
@@ -87,18 +89,15 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
         launcher = [request.python, "-I", "-B", "-u", str(PROBE_FILE)]
     command = [
         *launcher,
-        str(request.server_dir),
-        "--source",
-        request.source,
-        "--result-fd",
-        str(result_write),
-        "--cpu-seconds",
-        str(limits.cpu_seconds),
+        *arguments(
+            request.server_dir,
+            request.source,
+            request.entrypoint,
+            result_write,
+            limits.cpu_seconds,
+            limits.memory_bytes,
+        ),
     ]
-    if request.entrypoint:
-        command += ["--entrypoint", request.entrypoint]
-    if limits.memory_bytes:
-        command += ["--memory-bytes", str(limits.memory_bytes)]
     started = time.monotonic()
     try:
         process = subprocess.Popen(

@@ -149,8 +149,12 @@ class Workspace:
             relative, self.exclude_globs
         )
 
-    def installed_names(self) -> set[str]:
+    def installed_names(self) -> frozenset[str]:
         """Normalized names the root environment installs: root dependencies and default groups."""
+        return self._installed_names
+
+    @cached_property
+    def _installed_names(self) -> frozenset[str]:  # asked once per server: parse once
         project = self.data.get("project", {})
         requirements = _string_list(
             project.get("dependencies") if isinstance(project, dict) else None
@@ -168,7 +172,7 @@ class Workspace:
                 names.add(canonicalize_name(Requirement(text).name))
             except InvalidRequirement:
                 continue
-        return names
+        return frozenset(names)
 
     def workspace_sources(self) -> set[str]:
         """Normalized names that `[tool.uv.sources]` resolves from the workspace."""
