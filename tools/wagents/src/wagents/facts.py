@@ -259,10 +259,14 @@ class ServerFacts:
     @cached_property
     def secrets(self) -> list[SecretHit]:
         """Credential-looking lines in the server's code and config files git does not ignore."""
-        candidates = [path for path, module in self.code_modules.items() if module.text is not None]
-        candidates += [path for path in self.files.config if path in self.texts]
-        ignored = git_ignored(self.path, candidates)
-        return scan_files(path for path in candidates if path not in ignored)
+        texts = {
+            path: module.text
+            for path, module in self.code_modules.items()
+            if module.text is not None
+        }
+        texts.update((path, self.texts[path]) for path in self.files.config if path in self.texts)
+        ignored = git_ignored(self.path, list(texts))
+        return scan_files({path: text for path, text in texts.items() if path not in ignored})
 
     @cached_property
     def pytest_config(self) -> PytestConfig:
