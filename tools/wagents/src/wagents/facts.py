@@ -239,7 +239,15 @@ class ServerFacts:
     @cached_property
     def code_modules(self) -> dict[Path, Loaded[ast.Module]]:
         """Every Python module of the server but its tests, parsed (server.py among them)."""
-        return {path: load_python(path) for path in self.files.code}
+        return {path: self._code_module(path) for path in self.files.code}
+
+    def _code_module(self, path: Path) -> Loaded[ast.Module]:
+        """`load_python(path)`, or `source` when that loaded the same file (parsed once)."""
+        if path == self.source_path and self._outside_workspace(path) is None:
+            source = self.source
+            if source is not None:
+                return source
+        return load_python(path)
 
     @cached_property
     def test_modules(self) -> dict[Path, Loaded[ast.Module]]:
