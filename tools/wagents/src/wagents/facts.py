@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from wagents.ignores import Ignore
+from wagents.ignores import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.parse import (
     MAX_CONFIG_BYTES,
@@ -230,6 +230,17 @@ class ServerFacts:
         tool = (value or {}).get("tool")
         table = tool.get("wagents") if isinstance(tool, dict) else None
         return table if isinstance(table, dict) else {}
+
+    @cached_property
+    def ignores(self) -> tuple[list[Ignore], list[IgnoreProblem]]:
+        """`[tool.wagents] ignore` of the server's pyproject, read once: the valid entries and the
+        problems of the others (none when the pyproject is missing or broken)."""
+        from wagents.rules import all_rules  # the rules import this module
+
+        loaded = self.pyproject
+        if loaded is None or not loaded.ok:
+            return [], []
+        return read_ignores(loaded.value, loaded.text or "", all_rules())
 
     @cached_property
     def files(self) -> ServerFiles:
