@@ -281,8 +281,7 @@ def list_servers(
 
 def transport(facts: ServerFacts) -> str:
     """fastmcp.json `deployment.transport` (FastMCP's default, stdio, when unset)."""
-    deployment = (facts.config or {}).get("deployment")
-    value = deployment.get("transport") if isinstance(deployment, dict) else None
+    value = facts.deployment.get("transport")
     return value if isinstance(value, str) and value else "stdio"
 
 

@@ -223,9 +223,7 @@ def _copy(path: str) -> str:
 
 
 def _runtime_env(facts: ServerFacts) -> list[str]:
-    deployment = (facts.config or {}).get("deployment")
-    env = deployment.get("env") if isinstance(deployment, dict) else None
-    return sorted(key for key in env if isinstance(key, str)) if isinstance(env, dict) else []
+    return sorted(key for key in facts.deployment_env if isinstance(key, str))
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,18 @@ class ServerFacts:
         return loaded.value
 
     @cached_property
+    def deployment(self) -> dict[str, Any]:
+        """fastmcp.json `deployment` ({} when missing or not a JSON object)."""
+        value = (self.config or {}).get("deployment")
+        return value if isinstance(value, dict) else {}
+
+    @cached_property
+    def deployment_env(self) -> dict[str, Any]:
+        """fastmcp.json `deployment.env` ({} when missing or not a JSON object)."""
+        env = self.deployment.get("env")
+        return env if isinstance(env, dict) else {}
+
+    @cached_property
     def source_name(self) -> str:
         """`source.path` of fastmcp.json without any `:object` suffix (default server.py)."""
         source = (self.config or {}).get("source")

@@ -216,9 +216,7 @@ def sse_transport(facts: ServerFacts) -> Iterator[Problem]:
 
         mcp.run(transport="http", host="127.0.0.1", port=8000)
     """
-    config = facts.config or {}
-    deployment = config.get("deployment")
-    if isinstance(deployment, dict) and deployment.get("transport") == "sse":
+    if facts.deployment.get("transport") == "sse":
         loaded = facts.fastmcp_json
         yield Problem(
             'fastmcp.json deployment.transport is "sse", which the MCP specification '
@@ -264,12 +262,11 @@ def bind_address(facts: ServerFacts) -> Iterator[Problem]:
 
         mcp.run(transport="http", host=os.environ.get("HOST", "127.0.0.1"), port=8000)
     """
-    deployment = (facts.config or {}).get("deployment")
-    if isinstance(deployment, dict) and _all_interfaces(deployment.get("host")):
+    if _all_interfaces(facts.deployment.get("host")):
         loaded = facts.fastmcp_json
         yield Problem(
-            f"fastmcp.json deployment.host is {deployment['host']!r}, every interface: leave it "
-            "out (127.0.0.1) and let the deployment set FASTMCP_HOST or HOST",
+            f"fastmcp.json deployment.host is {facts.deployment['host']!r}, every interface: "
+            "leave it out (127.0.0.1) and let the deployment set FASTMCP_HOST or HOST",
             facts.path / "fastmcp.json",
             json_key_line(loaded.text or "", "host") if loaded else None,
         )

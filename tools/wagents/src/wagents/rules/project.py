@@ -304,9 +304,8 @@ def docket_url(facts: ServerFacts) -> Iterator[Problem]:
 
 
 def _docket_urls(facts: ServerFacts) -> Iterator[tuple[str, Path, int | None]]:
-    deployment = (facts.config or {}).get("deployment")
-    env = deployment.get("env") if isinstance(deployment, dict) else None
-    if isinstance(env, dict) and isinstance(env.get(DOCKET_URL_ENV), str):
+    env = facts.deployment_env
+    if isinstance(env.get(DOCKET_URL_ENV), str):
         text = facts.fastmcp_json.text if facts.fastmcp_json else ""
         yield (
             env[DOCKET_URL_ENV],
@@ -362,8 +361,7 @@ def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
 
 def _worker_config(facts: ServerFacts) -> str | None:
     """Where the server configures extra task workers, if it does."""
-    deployment = (facts.config or {}).get("deployment")
-    args = deployment.get("args") if isinstance(deployment, dict) else None
+    args = facts.deployment.get("args")
     if isinstance(args, list) and any(
         isinstance(a, str) and a.startswith("--workers") for a in args
     ):

@@ -385,10 +385,9 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
             facts.source_path,
             _assignment_line(facts, name),
         )
-    deployment = (facts.config or {}).get("deployment")
-    if not isinstance(deployment, dict) or deployment.get("transport") not in HTTP_TRANSPORTS:
+    if facts.deployment.get("transport") not in HTTP_TRANSPORTS:
         return
-    env = deployment.get("env") if isinstance(deployment.get("env"), dict) else {}
+    env = facts.deployment_env
     configured = env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
     setting = (server.get("settings") or {}).get("http_host_origin_protection")
     if configured is None and setting:
@@ -402,8 +401,8 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
     ):
         return
     yield Problem(
-        f"fastmcp.json deploys over {deployment['transport']} without Host/Origin protection: "
-        'set "FASTMCP_HTTP_HOST_ORIGIN_PROTECTION": "auto" in deployment.env',
+        f"fastmcp.json deploys over {facts.deployment['transport']} without Host/Origin "
+        'protection: set "FASTMCP_HTTP_HOST_ORIGIN_PROTECTION": "auto" in deployment.env',
         facts.path / "fastmcp.json",
         _json_line(facts, "transport"),
     )

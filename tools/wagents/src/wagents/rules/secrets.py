@@ -85,10 +85,7 @@ def _credential_named_literals(
     facts: ServerFacts, env_lines: dict[int, list[str]]
 ) -> Iterator[int]:
     """Lines of deployment.env variables named like credentials whose value is a literal."""
-    deployment = (facts.config or {}).get("deployment")
-    env = deployment.get("env") if isinstance(deployment, dict) else None
-    if not isinstance(env, dict):
-        return
+    env = facts.deployment_env
     for line, names in env_lines.items():
         for name in names:
             value = env.get(name)
@@ -103,13 +100,11 @@ def _credential_named_literals(
 
 def _deployment_env_lines(facts: ServerFacts) -> dict[int, list[str]]:
     """The line of each `deployment.env` variable in fastmcp.json."""
-    deployment = (facts.config or {}).get("deployment")
-    env = deployment.get("env") if isinstance(deployment, dict) else None
     loaded = facts.fastmcp_json
-    if not isinstance(env, dict) or loaded is None:
+    if loaded is None:
         return {}
     lines: dict[int, list[str]] = {}
-    for name in env:
+    for name in facts.deployment_env:
         line = json_key_line(loaded.text or "", name)
         if line is not None:
             lines.setdefault(line, []).append(name)
