@@ -29,7 +29,7 @@ from wagents.facts import ServerFacts
 from wagents.fsio import atomic_write
 from wagents.lockcheck import uv_executable
 from wagents.model import UsageError
-from wagents.scaffold import _Template
+from wagents.scaffold import FileTemplate
 
 #: Used when `uv --version` cannot be run (the image's uv should be the one that wrote uv.lock).
 FALLBACK_UV_VERSION = "0.9.5"
@@ -203,10 +203,10 @@ def render(facts: ServerFacts, python: str | None = None, uv: str | None = None)
     }
     templates = resources.files("wagents") / "templates" / "docker"
     files = {
-        f"{server_dir}/{DOCKERFILE}": _Template(
+        f"{server_dir}/{DOCKERFILE}": FileTemplate(
             (templates / f"{DOCKERFILE}.tmpl").read_text("utf-8")
         ).substitute(values),
-        f"{server_dir}/{IGNORE_FILE}": _Template(
+        f"{server_dir}/{IGNORE_FILE}": FileTemplate(
             (templates / f"{IGNORE_FILE}.tmpl").read_text("utf-8")
         ).substitute(values),
     }

@@ -43,7 +43,7 @@ class Created:
     finished_interrupted: bool = False
 
 
-class _Template(Template):
+class FileTemplate(Template):
     """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
 
     Lowercase names only (Template matches case-insensitively by default): `${FASTMCP_DOCKET_URL}`
@@ -120,9 +120,8 @@ def render_templates(name: str, description: str, variant: str = "plain") -> dic
         sources.update(_walk(templates / chosen.overlay, ""))
     files: dict[str, str] = {}
     for relative, template in sorted(sources.items()):
-        files[relative.removesuffix(".tmpl")] = _Template(template.read_text("utf-8")).substitute(
-            values
-        )
+        text = template.read_text("utf-8")
+        files[relative.removesuffix(".tmpl")] = FileTemplate(text).substitute(values)
     return files
 
 
