@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,12 @@ from pathlib import Path
 import httpx
 import redis
 
-from wagents.testing import wagents_command
+from wagents.testing import free_port, wagents_command
 
 from .conftest import require_tool
 
 #: How long a process may take to answer after it starts (a noisy 2-core machine).
 START_SECONDS = 60.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

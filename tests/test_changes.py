@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from wagents.changes import changes_since, is_shared
 from wagents.model import Server, UsageError
+from wagents.testing import commit_all, git
 from wagents.workspace import Workspace
 
 from .conftest import require_tool
@@ -16,21 +16,6 @@ from .conftest import require_tool
 ROOT_PYPROJECT = (
     '[project]\nname = "root"\nversion = "0"\n\n[tool.uv.workspace]\nmembers = ["mcp/*"]\n'
 )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def commit_all(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

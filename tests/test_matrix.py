@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from wagents.matrix import build_matrix, lowest_python
 from wagents.model import UsageError
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import commit_all, git, run_wagents, scratch_workspace
 from wagents.workspace import Workspace
 
 from .conftest import require_tool
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def commit_all(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture(scope="module")

@@ -15,21 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wagents.testing import copy_repository, scratch_workspace
+from wagents.testing import copy_repository, git, scratch_workspace
 
 from .conftest import REPO_ROOT, require_tool
 
 pytestmark = pytest.mark.slow
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def test_the_manifest_declares_the_hook() -> None:

@@ -70,6 +70,7 @@ def test_an_installed_distribution_name_is_refused_in_any_spelling(name: str) ->
 @given(valid_names, st.text(max_size=120))
 @example("a", "\U00010280 beyond the BMP")
 @example("a", 'quotes " and \'\'\' and """ and a trailing backslash \\')
+@example("a", 'a trailing quote"')
 @QUICK
 def test_rendered_servers_parse_whatever_the_name_and_description(
     name: str, description: str
@@ -81,7 +82,8 @@ def test_rendered_servers_parse_whatever_the_name_and_description(
         return
     for variant in ("plain", "tasks"):
         files = render_templates(name, description, variant)
-        ast.parse(files["server.py"])
+        docstring = ast.get_docstring(ast.parse(files["server.py"]), clean=False)
+        assert docstring is not None and docstring.endswith(description or "MCP server.")
         project = tomllib.loads(files["pyproject.toml"])["project"]
         assert project["name"] == name
         assert json.loads(files["fastmcp.json"])["source"]["path"] == "server.py"

@@ -101,9 +101,28 @@ def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
     from wagents import __version__
 
     assert run_wagents("--version", cwd=workspace).stdout == f"wagents {__version__}\n"
-    for command in ("new", "validate", "rules", "test"):
+    from wagents.cli import app
+
+    commands = [info.name or info.callback.__name__ for info in app.registered_commands]
+    assert {"new", "validate", "rules", "test", "config", "serve", "docker", "matrix"} <= set(
+        commands
+    )
+    for command in commands:
         result = run_wagents(command, "--help", cwd=workspace)
         assert result.returncode == 0 and "Usage:" in result.stdout, command
+
+
+def test_help_paragraphs_are_reflowed_to_the_terminal() -> None:
+    """Typer keeps a docstring's line breaks; each paragraph must be one line so that it wraps."""
+    from wagents.cli import app, reflow
+
+    assert (
+        reflow("First line.\n\n    Second\n    paragraph.\n") == "First line.\n\nSecond paragraph."
+    )
+    for info in app.registered_commands:
+        assert info.help, info.name
+        for paragraph in info.help.split("\n\n"):
+            assert "\n" not in paragraph, (info.name, paragraph)
 
 
 def test_files_mode_checks_the_servers_holding_the_files(workspace: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from wagents.testing import copy_repository
+from wagents.testing import copy_repository, git
 from wagents.workspace import Workspace
 
 from .conftest import REPO_ROOT, require_tool
@@ -209,16 +209,6 @@ def test_a_push_plans_every_server_of_this_repository(ci: dict[str, Any], tmp_pa
     assert servers
     assert planned_servers(outputs) == servers
     assert outputs["has-servers"] == "true"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def test_pull_requests_plan_changed_servers(ci: dict[str, Any], tmp_path: Path) -> None:

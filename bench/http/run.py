@@ -28,7 +28,6 @@ import os
 import platform
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from fastmcp import Client
 
 from wagents.facts import ServerFacts
 from wagents.serving import STATELESS_ENV, HttpOptions, http_launch
-from wagents.testing import scratch_workspace
+from wagents.testing import free_port, scratch_workspace
 
 SERVER = "bench"
 
@@ -74,12 +73,6 @@ class Round:
     @property
     def throughput(self) -> float:
         return self.calls / self.seconds if self.seconds else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -74,6 +75,19 @@ def _register_commands() -> None:
         docker,
     ):
         module.register(app)
+    for command in app.registered_commands:
+        if command.help is None and command.callback is not None:
+            command.help = reflow(command.callback.__doc__ or "")
+
+
+def reflow(docstring: str) -> str:
+    """A docstring as help text: one line per paragraph, so the terminal wraps it, not the source.
+
+    Typer keeps the source's line breaks after the first paragraph; at another terminal width
+    they leave ragged half-empty lines.
+    """
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
 _register_commands()

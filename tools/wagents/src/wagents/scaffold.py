@@ -104,7 +104,8 @@ def render_templates(name: str, description: str, variant: str = "plain") -> dic
         "name": name,
         "title": title,
         "description": description,
-        "description_docstring": description.replace("\\", "\\\\").replace('"""', r"\"\"\""),
+        # Every quote escaped: a trailing `"` would otherwise close the docstring early.
+        "description_docstring": description.replace("\\", "\\\\").replace('"', '\\"'),
         "title_literal": json.dumps(title),
         # Characters as they are: TOML has no surrogate-pair escapes for what lies beyond U+FFFF.
         "description_literal": json.dumps(description, ensure_ascii=False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -123,3 +124,27 @@ def run_wagents(
         timeout=timeout,
         check=False,
     )
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a throwaway identity and return its stdout (raises on failure)."""
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Stage everything in `root` (new files included) and commit it."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
