@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -121,10 +120,3 @@ def main() -> None:
         )
         sys.exit(70)
     sys.exit(status if isinstance(status, int) else 0)
-
-
-def workspace_from(directory: Path | None):
-    """The workspace containing `directory` (default: the current one)."""
-    from wagents.workspace import Workspace
-
-    return Workspace.find(directory)

@@ -28,8 +28,6 @@ from wagents.model import Server, UsageError
 from wagents.runner import ProbeLimits, ProbeRequest, run_probes
 from wagents.workspace import Workspace
 
-#: `wagents inspect --format` choices: readable text, or one of `fastmcp inspect`'s JSON reports.
-INSPECT_FORMATS = ("text", "fastmcp", "mcp")
 #: How much of a failed command's output is shown.
 OUTPUT_TAIL_LINES = 20
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -28,6 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from wagents.facts import ServerFacts
 from wagents.fsio import atomic_write
+from wagents.lockcheck import uv_executable
 from wagents.model import UsageError
 from wagents.scaffold import _Template
 
@@ -50,7 +50,7 @@ class DockerFiles:
 
 def uv_version() -> str:
     """The version of the uv on PATH (`uv 0.13.9 (...)` → `0.13.9`), or a fallback."""
-    uv = shutil.which("uv")
+    uv = uv_executable()
     if uv is not None:
         try:
             output = subprocess.run(

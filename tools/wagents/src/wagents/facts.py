@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from wagents.ignores import Ignore
+from wagents.ignores import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.parse import (
     MAX_CONFIG_BYTES,
@@ -232,6 +232,17 @@ class ServerFacts:
         return table if isinstance(table, dict) else {}
 
     @cached_property
+    def ignores(self) -> tuple[list[Ignore], list[IgnoreProblem]]:
+        """`[tool.wagents] ignore` of the server's pyproject, read once: the valid entries and the
+        problems of the others (none when the pyproject is missing or broken)."""
+        from wagents.rules import all_rules  # the rules import this module
+
+        loaded = self.pyproject
+        if loaded is None or not loaded.ok:
+            return [], []
+        return read_ignores(loaded.value, loaded.text or "", all_rules())
+
+    @cached_property
     def files(self) -> ServerFiles:
         """The server's files by role: code, tests, configuration, deployment scripts."""
         return list_server_files(self.path)
@@ -239,7 +250,15 @@ class ServerFacts:
     @cached_property
     def code_modules(self) -> dict[Path, Loaded[ast.Module]]:
         """Every Python module of the server but its tests, parsed (server.py among them)."""
-        return {path: load_python(path) for path in self.files.code}
+        return {path: self._code_module(path) for path in self.files.code}
+
+    def _code_module(self, path: Path) -> Loaded[ast.Module]:
+        """`load_python(path)`, or `source` when that loaded the same file (parsed once)."""
+        if path == self.source_path and self._outside_workspace(path) is None:
+            source = self.source
+            if source is not None:
+                return source
+        return load_python(path)
 
     @cached_property
     def test_modules(self) -> dict[Path, Loaded[ast.Module]]:
@@ -259,10 +278,14 @@ class ServerFacts:
     @cached_property
     def secrets(self) -> list[SecretHit]:
         """Credential-looking lines in the server's code and config files git does not ignore."""
-        candidates = [path for path, module in self.code_modules.items() if module.text is not None]
-        candidates += [path for path in self.files.config if path in self.texts]
-        ignored = git_ignored(self.path, candidates)
-        return scan_files(path for path in candidates if path not in ignored)
+        texts = {
+            path: module.text
+            for path, module in self.code_modules.items()
+            if module.text is not None
+        }
+        texts.update((path, self.texts[path]) for path in self.files.config if path in self.texts)
+        ignored = git_ignored(self.path, list(texts))
+        return scan_files({path: text for path, text in texts.items() if path not in ignored})
 
     @cached_property
     def pytest_config(self) -> PytestConfig:

@@ -17,7 +17,6 @@ file.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from wagents.facts import IsolatedFacts, ServerFacts
 from wagents.fsio import exclusive_lock
+from wagents.lockcheck import uv_executable
 from wagents.model import UsageError
 from wagents.runner import ProbeLimits, ProbeRequest, run_probe
 from wagents.workspace import Workspace
@@ -111,7 +111,7 @@ def attach_isolated(
     all_facts: Iterable[ServerFacts], timeout: float, jobs: int | None = None
 ) -> None:
     """Fill `facts.isolated` for every server with a module to import, `jobs` at a time."""
-    uv = shutil.which("uv")
+    uv = uv_executable()
     if uv is None:
         raise UsageError("--isolated installs servers with uv, which is not on PATH")
     chosen = [

@@ -17,6 +17,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from wagents.fsio import atomic_write, exclusive_lock, fsync_directory, fsync_tree
+from wagents.lockcheck import uv_executable
 from wagents.model import UsageError
 from wagents.names import check_server_name
 from wagents.parse import Loaded, present
@@ -283,7 +284,7 @@ def _read_root(path: Path) -> str:
 
 def sync_environment(workspace: Workspace) -> None:
     """`uv lock` then `uv sync` at the root, so the new server's dependencies are installed."""
-    uv = shutil.which("uv")
+    uv = uv_executable()
     if uv is None:
         raise UsageError("uv is not on PATH; install it (`pip install uv`) or pass --no-sync")
     for command in ([uv, "lock"], [uv, "sync"]):

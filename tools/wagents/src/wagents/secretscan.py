@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from wagents.parse import MAX_SOURCE_BYTES, read_text
 
 #: detect-secrets detectors left out, by class name (see the module docstring).
 SKIPPED_DETECTORS = frozenset(
@@ -40,8 +38,9 @@ class SecretHit:
     kinds: tuple[str, ...]
 
 
-def scan_files(paths: Iterable[Path]) -> list[SecretHit]:
-    """Every line of `paths` that holds a credential, sorted by path and line."""
+def scan_files(texts: Mapping[Path, str]) -> list[SecretHit]:
+    """Every line of the files `texts` holds (path → text, as read) that holds a credential,
+    sorted by path and line."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.core.scan import scan_file
     from detect_secrets.settings import transient_settings
@@ -52,23 +51,19 @@ def scan_files(paths: Iterable[Path]) -> list[SecretHit]:
         for detector in get_mapping_from_secret_type_to_class().values()
         if detector.__name__ not in SKIPPED_DETECTORS
     ]
-    paths = list(paths)
     with _SETTINGS_LOCK, transient_settings({"plugins_used": plugins}):
-        for path in paths:
+        for path in texts:
             for secret in scan_file(str(path)):
                 kinds.setdefault((path, secret.line_number), set()).add(secret.type)
-    for path in paths:
-        for line in _url_password_lines(path):
+    for path, text in texts.items():
+        for line in _url_password_lines(text):
             kinds.setdefault((path, line), set()).add(URL_PASSWORD_KIND)
     return [
         SecretHit(path, line, tuple(sorted(found))) for (path, line), found in sorted(kinds.items())
     ]
 
 
-def _url_password_lines(path: Path) -> list[int]:
-    text, error = read_text(path, MAX_SOURCE_BYTES)
-    if error is not None or text is None:
-        return []
+def _url_password_lines(text: str) -> list[int]:
     lines = []
     for number, line in enumerate(text.splitlines(), 1):
         if "pragma: allowlist secret" in line:

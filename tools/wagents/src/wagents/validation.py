@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wagents.facts import ServerFacts
-from wagents.ignores import Ignore, read_ignores
+from wagents.ignores import Ignore
 from wagents.model import Finding, Server, Severity, Suppressed, UsageError
 from wagents.probing import ProbeInfo, Prober
 from wagents.rules import Rule, all_rules
@@ -271,10 +271,7 @@ def check_server(
 def _apply_ignores(
     facts: ServerFacts, findings: list[Finding], ran: set[str]
 ) -> tuple[list[Finding], list[Suppressed], list[Ignore]]:
-    loaded = facts.pyproject
-    if loaded is None or not loaded.ok:
-        return findings, [], []
-    ignores, _ = read_ignores(loaded.value, loaded.text or "", all_rules())
+    ignores, _ = facts.ignores
     reasons = {entry.rule: entry.reason for entry in ignores}
     kept = [finding for finding in findings if finding.rule not in reasons]
     suppressed = [

@@ -149,12 +149,9 @@ class Workspace:
             relative, self.exclude_globs
         )
 
-    def installed_names(self) -> frozenset[str]:
-        """Normalized names the root environment installs: root dependencies and default groups."""
-        return self._installed_names
-
     @cached_property
-    def _installed_names(self) -> frozenset[str]:  # asked once per server: parse once
+    def installed_names(self) -> frozenset[str]:  # asked once per server: parse once
+        """Normalized names the root environment installs: root dependencies and default groups."""
         project = self.data.get("project", {})
         requirements = _string_list(
             project.get("dependencies") if isinstance(project, dict) else None

@@ -97,7 +97,7 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
             root_pyproject,
         )
     name = canonicalize_name(str(facts.project.get("name") or facts.server.name))
-    if name not in workspace.installed_names():
+    if name not in workspace.installed_names:
         yield Problem(
             f"the root environment does not install {name!r}: add it to the root's "
             f"[dependency-groups].{SERVERS_GROUP} (or run `wagents validate --fix`)",

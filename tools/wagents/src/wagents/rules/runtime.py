@@ -16,6 +16,8 @@ from typing import Any
 from wagents import poisoning, routeauth
 from wagents.facts import ServerFacts
 from wagents.model import Severity
+from wagents.parse import json_key_line
+from wagents.pyast import is_fastmcp_constructor
 from wagents.rules import Problem, rule
 
 
@@ -592,7 +594,7 @@ def _server_line(facts: ServerFacts) -> int | None:
     if loaded is None or loaded.value is None:
         return None
     for node in ast.walk(loaded.value):
-        if isinstance(node, ast.Call) and _called_name(node.func) == "FastMCP":
+        if isinstance(node, ast.Call) and is_fastmcp_constructor(node):
             return node.lineno
     return None
 
@@ -615,16 +617,6 @@ def _assignment_line(facts: ServerFacts, name: str) -> int | None:
     return None
 
 
-def _called_name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
 def _json_line(facts: ServerFacts, key: str) -> int | None:
-    from wagents.parse import json_key_line
-
     loaded = facts.fastmcp_json
     return json_key_line(loaded.text or "", key) if loaded is not None else None

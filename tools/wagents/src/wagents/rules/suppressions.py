@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wagents.facts import ServerFacts
-from wagents.ignores import read_ignores
+from wagents.facts import PYPROJECT, ServerFacts
 from wagents.model import Severity
-from wagents.rules import Problem, all_rules, rule
+from wagents.rules import Problem, rule
 
 
 @rule("wagents-config", Severity.ERROR)
@@ -33,12 +32,9 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
             { rule = "custom-route-auth", reason = "/hook verifies the HMAC signature in check()" },
         ]
     """
-    loaded = facts.pyproject
-    if loaded is None or not loaded.ok:
-        return
-    _, problems = read_ignores(loaded.value, loaded.text or "", all_rules())
+    _, problems = facts.ignores
     for problem in problems:
-        yield Problem(problem.message, loaded.path, problem.line)
+        yield Problem(problem.message, facts.path / PYPROJECT, problem.line)
 
 
 @rule("unused-ignore", Severity.WARNING, after_findings=True)
