@@ -308,6 +308,11 @@ class Prober:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def start(self, expected: int) -> None:
+        """Start the runner for about `expected` probes now (the zygote preloads meanwhile)."""
+        if self._pool is None and expected > 0:
+            self._start(expected)
+
     def submit(self, requests: Iterable[ProbeRequest]) -> None:
         """Start probing `requests` (returns at once)."""
         pending = list(requests)
@@ -321,6 +326,9 @@ class Prober:
 
     def results(self) -> Iterator[tuple[ProbeRequest, RuntimeFacts]]:
         """Every submitted probe's facts, in the order they finish."""
+        if not self._futures:
+            self.info = ProbeInfo()  # started for nothing: no server needed a probe
+            return
         for future in as_completed(list(self._futures)):
             yield self._futures.pop(future), future.result()
         if self._zygote is not None and self._zygote.hello.get("ready"):

@@ -173,6 +173,20 @@ class _Run:
         todo = [
             ServerFacts(server, self.workspace) for server in servers if not self._cached(server)
         ]
+        limits = ProbeLimits(timeout=self.options.timeout)
+        with Prober(limits, self.options.jobs, self.options.runner) as prober:
+            if any(item.runtime for item in self.rules):
+                prober.start(len(todo))  # the zygote imports fastmcp while the servers are read
+            self._check(todo, prober)
+        self.info.probes = prober.info
+        if self.waiting:
+            from wagents.isolation import attach_isolated
+
+            attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
+            for facts in self.waiting:
+                self._finish(facts)
+
+    def _check(self, todo: list[ServerFacts], prober: Prober) -> None:
         requests: dict[ProbeRequest, ServerFacts] = {}
         if any(item.runtime for item in self.rules):
             for facts in todo:
@@ -181,25 +195,16 @@ class _Run:
                 # imported.
                 if loaded is not None and (loaded.error is None or loaded.text is not None):
                     requests[ProbeRequest(facts.path, facts.source_name, facts.entrypoint)] = facts
-        limits = ProbeLimits(timeout=self.options.timeout)
-        with Prober(limits, self.options.jobs, self.options.runner) as prober:
-            prober.submit(requests)
-            for facts in todo:  # while the probes run
-                self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
-            probed = set(map(id, requests.values()))
-            for facts in todo:
-                if id(facts) not in probed:
-                    self._probed(facts)
-            for request, runtime in prober.results():
-                requests[request].runtime = runtime
-                self._probed(requests[request])
-        self.info.probes = prober.info
-        if self.waiting:
-            from wagents.isolation import attach_isolated
-
-            attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
-            for facts in self.waiting:
-                self._finish(facts)
+        prober.submit(requests)
+        for facts in todo:  # while the probes run
+            self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
+        probed = set(map(id, requests.values()))
+        for facts in todo:
+            if id(facts) not in probed:
+                self._probed(facts)
+        for request, runtime in prober.results():
+            requests[request].runtime = runtime
+            self._probed(requests[request])
 
     def _cached(self, server: Server) -> bool:
         if self.cache is None:
