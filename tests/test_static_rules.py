@@ -5,7 +5,6 @@ format-preserving edits --fix relies on."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,13 @@ from wagents import workspace as workspace_module
 from wagents.json_edit import set_value
 from wagents.pyproject_edit import set_pytest_asyncio_auto
 from wagents.rules import all_rules
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import git, run_wagents, scratch_workspace
 from wagents.validation import Options, validate
 from wagents.workspace import Workspace
 
 from .conftest import require_tool
 
 SECRET = "kq3P9xW2mZ8rT5vB"  # what must never appear in any output
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_a_git_ignored_dotenv_is_where_secrets_belong(tmp_path: Path) -> None:
@@ -39,7 +29,7 @@ def test_a_git_ignored_dotenv_is_where_secrets_belong(tmp_path: Path) -> None:
     for name in ("alpha", "beta"):
         (root / "mcp" / name / ".env").write_text(f'API_KEY="{SECRET}"\n')
     (root / "mcp" / "alpha" / ".gitignore").write_text(".env\n")
-    _git(root, "init", "-q")
+    git(root, "init", "-q")
 
     result = run_wagents("validate", "--select", "hardcoded-secret", "-f", "json", cwd=root)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wagents.probing import zygote_unsupported
-from wagents.testing import run_wagents, scratch_workspace, wagents_command
+from wagents.testing import git, run_wagents, scratch_workspace, wagents_command
 
 from .conftest import require_tool
 
@@ -92,15 +92,6 @@ def test_verbose_says_which_runner_ran(workspace: Path) -> None:
         )
     quiet = run_wagents("validate", "alpha", cwd=workspace)
     assert quiet.stderr == ""
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_changed_since_validates_only_what_changed(workspace: Path) -> None:
