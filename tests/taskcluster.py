@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +112,29 @@ def wait_until(condition, what: str, timeout: float = START_SECONDS, every: floa
         time.sleep(every)
 
 
+def wait_healthy(
+    base: str,
+    alive: Callable[[], bool],
+    output: Callable[[], str],
+    ready: Callable[[], bool] = lambda: True,
+) -> None:
+    """Wait until `base`/health answers 200; fail at once, with its output, if the server exits.
+
+    `ready` can hold the first request back (e.g. until every worker logged its start).
+    """
+
+    def healthy() -> bool:
+        if not alive():
+            raise AssertionError(f"the server exited:\n{output()}")
+        if not ready():
+            return False
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(f"{base}/health", timeout=2).status_code == 200
+        return False
+
+    wait_until(healthy, f"{base}/health")
+
+
 @contextlib.contextmanager
 def processes(directory: Path) -> Iterator[Processes]:
     registry = Processes(directory)
@@ -154,15 +177,7 @@ def start_http_server(
     command += ["--port", str(port), "--no-access-log"]
     server = registry.start("uvicorn", command, cwd=server_dir, env=env)
     base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if not server.alive():
-            raise AssertionError(f"the server exited:\n{server.output()}")
-        with contextlib.suppress(httpx.HTTPError):
-            return httpx.get(f"{base}/health", timeout=1).status_code == 200
-        return False
-
-    wait_until(healthy, "the server's /health")
+    wait_healthy(base, server.alive, server.output)
     return server, f"{base}/mcp"
 
 

@@ -11,7 +11,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 from fastmcp import Client
 
@@ -19,7 +18,7 @@ from wagents.testing import copy_repository, run_wagents
 
 from .conftest import REPO_ROOT, require_tool
 from .dockerreplay import ignore_rules, instructions, is_ignored, replay
-from .taskcluster import free_port, wait_until
+from .taskcluster import free_port, wait_healthy
 
 SERVER = "workspace-tools"
 
@@ -133,7 +132,8 @@ async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) 
 
     port = free_port()
     env = {**image.env, "PORT": str(port)}
-    log = (tmp_path / "server.log").open("wb")
+    log_path = tmp_path / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         image.resolve(image.cmd, env),
         cwd=image.workdir,
@@ -145,16 +145,7 @@ async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-
-        def healthy() -> bool:
-            if process.poll() is not None:
-                raise AssertionError((tmp_path / "server.log").read_text())
-            try:
-                return httpx.get(f"{base}/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(healthy, "the replayed image's /health")
+        wait_healthy(base, lambda: process.poll() is None, log_path.read_text)
         assert "0.0.0.0" in (tmp_path / "server.log").read_text()  # HOST from the image
         check = subprocess.run(
             image.resolve(image.healthcheck, env),

@@ -23,7 +23,7 @@ from fastmcp.client.transports import StdioTransport
 from wagents.testing import run_wagents, scratch_workspace, wagents_command
 
 from .conftest import REPO_ROOT
-from .taskcluster import Processes, Started, free_port, processes, wait_until
+from .taskcluster import Processes, Started, free_port, processes, wait_healthy, wait_until
 
 SESSIONS = 24
 
@@ -74,18 +74,14 @@ def registry(tmp_path: Path) -> Iterator[Processes]:
         yield started
 
 
-def wait_healthy(started: Started, base: str, ready_lines: int = 1) -> None:
-    def healthy() -> bool:
-        if not started.alive():
-            raise AssertionError(f"the server exited:\n{started.output()}")
-        if started.output().count("Application startup complete") < ready_lines:
-            return False
-        try:
-            return httpx.get(f"{base}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(healthy, f"{base}/health")
+def wait_started(started: Started, base: str, ready_lines: int = 1) -> None:
+    """/health answers once `ready_lines` uvicorn processes logged their start."""
+    wait_healthy(
+        base,
+        started.alive,
+        started.output,
+        ready=lambda: started.output().count("Application startup complete") >= ready_lines,
+    )
 
 
 def serve_http(registry: Processes, root: Path, *extra: str) -> tuple[Started, str]:
@@ -94,7 +90,7 @@ def serve_http(registry: Processes, root: Path, *extra: str) -> tuple[Started, s
     started = registry.start("serve", [*command, *extra], cwd=root)
     workers = int(extra[extra.index("--workers") + 1]) if "--workers" in extra else 1
     base = f"http://127.0.0.1:{port}"
-    wait_healthy(started, base, ready_lines=workers)
+    wait_started(started, base, ready_lines=workers)
     return started, base
 
 
