@@ -3,7 +3,7 @@
 Run as a script by test_crash_safety.py: `python killpoints.py ROOT PREFIX [FIRST LAST]`.
 
 The wagents CLI is imported once; every attempt is a forked child that runs the real
-`wagents.cli.main` for `new PREFIXk --no-sync` in ROOT with an audit hook (`sys.addaudithook`)
+`wagents.cli.app.main` for `new PREFIXk --no-sync` in ROOT with an audit hook (`sys.addaudithook`)
 that counts the file-system events touching ROOT (open, mkdir, rename, replace, remove, chmod,
 rmtree) and sends itself SIGKILL just before event number k. Without a kill point the child counts
 the events of a full run. After each kill the same command is run again, unkilled.
@@ -62,7 +62,7 @@ def _run_child(root: Path, name: str, kill_at: int, count_file: Path | None) -> 
         sys.addaudithook(hook)
         sys.argv = ["wagents", "new", name, "--no-sync"]
         sys.stdout = sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
-        from wagents.cli import main
+        from wagents.cli.app import main
 
         try:
             main()
@@ -91,7 +91,7 @@ def _state(root: Path, name: str) -> dict:
 def main() -> None:
     root = Path(sys.argv[1]).resolve()
     prefix = sys.argv[2]
-    import wagents.cli  # noqa: F401 - imported once, before the forks
+    import wagents.cli.app  # noqa: F401 - imported once, before the forks
 
     count_file = root.parent / "event-count"
     status = _run_child(root, f"{prefix}0", 0, count_file)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wagents.cache import ResultCache
+from wagents.check.cache import ResultCache
+from wagents.check.engine import Options, validate
 from wagents.testing import scratch_workspace
-from wagents.validation import Options, validate
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 STATIC = ("server-layout", "fastmcp-json", "dependency-parity")
 

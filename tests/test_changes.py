@@ -1,4 +1,4 @@
-"""`wagents.changes`: which servers a change touches, against a real git repository."""
+"""`wagents.workspace.changes`: which servers a change touches, against a real git repository."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from wagents.changes import changes_since, is_shared
 from wagents.model import Server, UsageError
 from wagents.testing import commit_all, git
-from wagents.workspace import Workspace
+from wagents.workspace.changes import changes_since, is_shared
+from wagents.workspace.root import Workspace
 
 from .conftest import require_tool
 
@@ -137,7 +137,7 @@ def test_shared_patterns() -> None:
 
 def test_changes_in_given_files(repo: Path) -> None:
     """pre-commit's file list (relative to the repository root) instead of a git diff."""
-    from wagents.changes import changes_in
+    from wagents.workspace.changes import changes_in
 
     workspace = Workspace.find(repo)
     changes = changes_in(workspace, ["mcp/beta/server.py", "README.md", "../outside.py"], cwd=repo)

@@ -10,7 +10,8 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 
-from wagents.clientconfig import (
+from wagents.check.facts import ServerFacts
+from wagents.deploy.clientconfig import (
     EntryOptions,
     build_entry,
     current_os,
@@ -19,11 +20,10 @@ from wagents.clientconfig import (
     parse_pairs,
     stdio_command,
 )
-from wagents.clientfile import merge_entry
-from wagents.facts import ServerFacts
+from wagents.deploy.clientfile import merge_entry
 from wagents.model import UsageError
 from wagents.testing import run_wagents, scratch_workspace
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 from .conftest import REPO_ROOT
 

@@ -38,7 +38,7 @@ from .corpus_cases import (
 CASES = load_cases()
 #: The validator's peak resident memory, whatever a server does (it imports pydantic and fastmcp).
 MAX_VALIDATOR_RSS_MB = 300
-#: Runs `wagents.cli.main` (what the console script calls) and records its peak memory.
+#: Runs `wagents.cli.app.main` (what the console script calls) and records its peak memory.
 _MEASURED_CLI = (
     "import atexit, resource, sys\n"
     "report = sys.argv[1]\n"
@@ -47,7 +47,7 @@ _MEASURED_CLI = (
     "        stream.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
     "atexit.register(record)\n"
     "sys.argv = ['wagents', *sys.argv[2:]]\n"
-    "from wagents.cli import main\n"
+    "from wagents.cli.app import main\n"
     "main()\n"
 )
 

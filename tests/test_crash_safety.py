@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.pyproject_edit import register_server
+from wagents.files.toml_edit import register_server
 from wagents.testing import run_wagents, scratch_workspace, wagents_command
 
 from .conftest import REPO_ROOT

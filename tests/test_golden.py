@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from wagents.validation import Options, validate
-from wagents.workspace import Workspace
+from wagents.check.engine import Options, validate
+from wagents.workspace.root import Workspace
 
 from .conftest import REPO_ROOT, require_tool
 
@@ -54,7 +54,7 @@ def _server_name(rule: str, case: str) -> str:
 
 
 def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
-    from wagents.scaffold import new_server
+    from wagents.scaffold.new import new_server
     from wagents.testing import lock_workspace
 
     created = new_server(workspace, name).path
@@ -86,7 +86,7 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
     Only the cases of runtime rules (and of rules judging the others' findings, such as
     unused-ignore) pay for the import check: the others run the static rules.
     """
-    from wagents.rules import all_rules
+    from wagents.check.rules import all_rules
     from wagents.testing import lock_workspace, scratch_workspace
 
     rules = all_rules()
@@ -136,7 +136,7 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
 
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
-    from wagents.rules import all_rules
+    from wagents.check.rules import all_rules
 
     for slug in all_rules():
         expectations = [

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wagents.matrix import build_matrix, lowest_python
 from wagents.model import UsageError
 from wagents.testing import commit_all, git, run_wagents, scratch_workspace
-from wagents.workspace import Workspace
+from wagents.workspace.matrix import build_matrix, lowest_python
+from wagents.workspace.root import Workspace
 
 from .conftest import require_tool
 

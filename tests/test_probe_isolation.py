@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.runner import ENV_ALLOWLIST
+from wagents.probe.runner import ENV_ALLOWLIST
 from wagents.testing import run_wagents, scratch_workspace
 
 SNOOP = """\

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+from wagents.check.engine import Report
+from wagents.check.report import FORMATS, PRINTERS
+from wagents.check.report.github_format import annotation, escape_data, escape_property
+from wagents.check.report.sarif_format import document
+from wagents.check.rules import all_rules
 from wagents.model import Finding, Severity, Suppressed
-from wagents.report import FORMATS, PRINTERS
-from wagents.report.github_format import annotation, escape_data, escape_property
-from wagents.report.sarif_format import document
-from wagents.rules import all_rules
 from wagents.testing import run_wagents, scratch_workspace
-from wagents.validation import Report
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 BAD_SERVER = '''"""A server with findings of several severities."""
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wagents.ruledoc import parse
-from wagents.rules import all_rules
+from wagents.check.ruledoc import parse
+from wagents.check.rules import all_rules
 from wagents.testing import run_wagents
 
 from .conftest import REPO_ROOT

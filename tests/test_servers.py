@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wagents.servertests import run_server_tests
-from wagents.workspace import Workspace
+from wagents.deploy.servertests import run_server_tests
+from wagents.workspace.root import Workspace
 
 from .conftest import REPO_ROOT
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from wagents import workspace as workspace_module
-from wagents.json_edit import set_value
-from wagents.pyproject_edit import set_pytest_asyncio_auto
-from wagents.rules import all_rules
+from wagents.check.engine import Options, validate
+from wagents.check.rules import all_rules
+from wagents.files.json_edit import set_value
+from wagents.files.toml_edit import set_pytest_asyncio_auto
 from wagents.testing import git, run_wagents, scratch_workspace
-from wagents.validation import Options, validate
-from wagents.workspace import Workspace
+from wagents.workspace import root as workspace_module
+from wagents.workspace.root import Workspace
 
 from .conftest import require_tool
 
@@ -74,7 +74,7 @@ def test_the_lock_is_checked_once_per_run(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_the_constructor_signature_read_from_source_matches_inspect() -> None:
-    from wagents.rules.code import _signature_from_import, _signature_from_source
+    from wagents.check.rules.code import _signature_from_import, _signature_from_source
 
     from_source = _signature_from_source()
     assert from_source == _signature_from_import()

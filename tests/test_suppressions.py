@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from wagents.facts import ServerFacts
-from wagents.ignores import Ignore, read_ignores
+from wagents.check.engine import INTERNAL_ERROR, Options, check_server, validate
+from wagents.check.facts import ServerFacts
+from wagents.check.rules import Problem, Rule, all_rules
+from wagents.check.suppressions import Ignore, read_ignores
 from wagents.model import Severity
-from wagents.rules import Problem, Rule, all_rules
 from wagents.testing import run_wagents, scratch_workspace
-from wagents.validation import INTERNAL_ERROR, Options, check_server, validate
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 RULES = all_rules()
 STATIC = ("dependency-parity", "wagents-config", "unused-ignore")

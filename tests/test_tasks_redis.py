@@ -22,7 +22,7 @@ from fastmcp import Client
 from fastmcp.client.tasks import ToolTask
 from fastmcp.server.tasks.keys import task_redis_prefix
 
-from wagents.scaffold import new_server
+from wagents.scaffold.new import new_server
 from wagents.testing import scratch_workspace
 
 from .taskcluster import (

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from wagents.scaffold import render_templates
-from wagents.servertests import run_server_tests
+from wagents.deploy.servertests import run_server_tests
+from wagents.scaffold.new import render_templates
 from wagents.testing import lock_workspace, run_wagents, scratch_workspace
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,7 @@ def test_usage_errors_are_one_line_and_exit_2(
 
 
 def test_rules_lists_and_documents_every_rule(workspace: Path) -> None:
-    from wagents.rules import all_rules
+    from wagents.check.rules import all_rules
 
     listed = run_wagents("rules", cwd=workspace)
     assert listed.returncode == 0
@@ -101,7 +101,7 @@ def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
     from wagents import __version__
 
     assert run_wagents("--version", cwd=workspace).stdout == f"wagents {__version__}\n"
-    from wagents.cli import app
+    from wagents.cli.app import app
 
     commands = [info.name or info.callback.__name__ for info in app.registered_commands]
     assert {"new", "validate", "rules", "test", "config", "serve", "docker", "matrix"} <= set(
@@ -114,7 +114,7 @@ def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
 
 def test_help_paragraphs_are_reflowed_to_the_terminal() -> None:
     """Typer keeps a docstring's line breaks; each paragraph must be one line so that it wraps."""
-    from wagents.cli import app, reflow
+    from wagents.cli.app import app, reflow
 
     assert (
         reflow("First line.\n\n    Second\n    paragraph.\n") == "First line.\n\nSecond paragraph."

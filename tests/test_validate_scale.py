@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.probing import zygote_unsupported
+from wagents.probe.scheduler import zygote_unsupported
 from wagents.testing import git, run_wagents, scratch_workspace, wagents_command
 
 from .conftest import require_tool

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from wagents.model import Server, UsageError
-from wagents.scaffold import new_server
-from wagents.testing import run_wagents, scratch_workspace, wagents_command
-from wagents.workers import (
+from wagents.deploy.workers import (
     WorkerPool,
     check_docket_url,
     describe_exit,
     worker_command,
     worker_environment,
 )
+from wagents.model import Server, UsageError
+from wagents.scaffold.new import new_server
+from wagents.testing import run_wagents, scratch_workspace, wagents_command
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from wagents.testing import copy_repository, git
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 from .conftest import REPO_ROOT, require_tool
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
-from wagents.names import check_server_name
-from wagents.pyproject_edit import register_server
-from wagents.workspace import Workspace
+from wagents.scaffold.names import check_server_name
+from wagents.workspace.root import Workspace
 
 
 def write_root(root: Path, workspace_table: str) -> Workspace:

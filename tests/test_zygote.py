@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from wagents.facts import RuntimeFacts
-from wagents.probing import ProbeInfo, Prober, zygote_unsupported
-from wagents.runner import ProbeLimits, ProbeRequest
+from wagents.check.facts import RuntimeFacts
+from wagents.probe.runner import ProbeLimits, ProbeRequest
+from wagents.probe.scheduler import ProbeInfo, Prober, zygote_unsupported
 from wagents.testing import scratch_workspace
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 pytestmark = pytest.mark.skipif(
     zygote_unsupported() is not None, reason=f"no zygote here: {zygote_unsupported()}"

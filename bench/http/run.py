@@ -39,8 +39,8 @@ import fastmcp
 import httpx
 from fastmcp import Client
 
-from wagents.facts import ServerFacts
-from wagents.serving import STATELESS_ENV, HttpOptions, http_launch
+from wagents.check.facts import ServerFacts
+from wagents.deploy.serving import STATELESS_ENV, HttpOptions, http_launch
 from wagents.testing import free_port, scratch_workspace
 
 SERVER = "bench"

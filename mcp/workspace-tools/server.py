@@ -21,11 +21,11 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from wagents.check.engine import Options, selected_rules, validate
+from wagents.check.rules import all_rules
 from wagents.model import UsageError
-from wagents.rules import all_rules
-from wagents.scaffold import new_server
-from wagents.validation import Options, selected_rules, validate
-from wagents.workspace import Workspace
+from wagents.scaffold.new import new_server
+from wagents.workspace.root import Workspace
 
 if fastmcp.settings.docket.url.startswith("${"):
     # fastmcp.json passes FASTMCP_DOCKET_URL on as "${FASTMCP_DOCKET_URL}", and FastMCP keeps that
@@ -61,7 +61,7 @@ def _workspace() -> Workspace:
 @mcp.tool(annotations=READ_ONLY)
 def list_servers() -> list[dict[str, Any]]:
     """List the MCP servers of the workspace with their description and transport."""
-    from wagents.facts import ServerFacts
+    from wagents.check.facts import ServerFacts
 
     workspace = _workspace()
     servers = []

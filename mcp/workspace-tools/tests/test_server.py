@@ -12,9 +12,9 @@ from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from server import app, mcp
 
-from wagents.scaffold import new_server
+from wagents.scaffold.new import new_server
 from wagents.testing import lock_workspace, scratch_workspace
-from wagents.workspace import Workspace
+from wagents.workspace.root import Workspace
 
 
 @pytest.fixture(autouse=True)

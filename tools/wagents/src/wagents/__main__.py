@@ -1,5 +1,5 @@
 """Allow `python -m wagents`."""
 
-from wagents.cli import main
+from wagents.cli.app import main
 
 main()

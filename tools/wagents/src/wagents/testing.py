@@ -1,7 +1,7 @@
 """Helpers for tests: scratch workspaces and running the real CLI.
 
-Servers are never imported into a test process: use `wagents.runner.run_probe` or the server's
-own test suite (`wagents.servertests`) to exercise one.
+Servers are never imported into a test process: use `wagents.probe.runner.run_probe` or the server's
+own test suite (`wagents.deploy.servertests`) to exercise one.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from wagents.lockcheck import uv_executable
-from wagents.scaffold import new_server
-from wagents.workspace import Workspace
+from wagents.scaffold.new import new_server
+from wagents.workspace.root import Workspace
+from wagents.workspace.uv import uv_executable
 
 ROOT_PYPROJECT = """\
 [project]

@@ -1,0 +1,310 @@
+"""A per-server cache of validation results, keyed by the content of all that can change them.
+
+An entry holds one server's findings (and the runtime facts its probe showed) under
+`<workspace>/.wagents/cache/validate/<server>/<key>.json`. The key is a hash of:
+
+- every file of the server directory (path, kind and content), except tool caches such as
+  `__pycache__` and `.pytest_cache`;
+- the shared inputs: the root `pyproject.toml`, `uv.lock`, `.python-version`, the workflows,
+  `tools/` and every workspace member outside `mcp/` (the files whose change makes
+  `--changed-since` select every server, see changes.py); the root's `.gitignore` and pytest
+  settings; and every server's `pyproject.toml` (whether uv.lock is up to date depends on all
+  of them: the lockfile rule);
+- wagents itself (version and a hash of its source), the Python interpreter and fastmcp version,
+  the workspace location and the probe environment;
+- the rules selected, the probe timeout and `--isolated`.
+
+A server's import may depend on more than this (a file elsewhere on disk, the network); such a
+server needs `--no-cache`. Entries are written atomically; two validations at once may both
+write an entry and the last one wins (they hold the same findings). An entry that does not parse
+or does not match its key is ignored and rewritten. Results that depend on the machine's load (a
+probe that timed out or gave no result) are not stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from wagents import __version__
+from wagents.check.facts import RuntimeFacts
+from wagents.files.atomic import atomic_write
+from wagents.model import Finding, Server, Severity, Suppressed
+from wagents.probe.runner import probe_environment
+from wagents.workspace.changes import is_shared
+from wagents.workspace.root import Workspace
+
+#: Bump when the entry format or the key's recipe changes.
+FORMAT = 1
+#: Directories whose content never changes a result (tool caches): left out of keys.
+SKIPPED_DIRS = frozenset(
+    {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", ".venv", ".git"}
+)
+#: Entries kept per server (different rule selections, recent edits); older ones are removed.
+ENTRIES_PER_SERVER = 4
+#: Probe outcomes that depend on the machine rather than the server's files.
+UNSTABLE_STATUSES = frozenset({"timeout", "no-result"})
+#: Shared directories hashed in full (their files, at any depth), besides workspace members.
+SHARED_DIRS = ("tools", ".github/workflows")
+#: Root files rules read besides those changes.SHARED_PATTERNS names (git ignores, pytest).
+ROOT_FILES = (".gitignore", "pytest.ini", "tox.ini", "setup.cfg", "conftest.py")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What is stored for a server: the findings that stand and those its ignores suppressed."""
+
+    findings: list[Finding]
+    suppressed: list[Suppressed]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A server's cache key (None when its files could not be listed) and, on a hit, its entry."""
+
+    key: str | None
+    entry: Entry | None
+
+
+class ResultCache:
+    """The validation cache of one workspace for one rule selection."""
+
+    def __init__(self, workspace: Workspace, context: str) -> None:
+        self.workspace = workspace
+        self.directory = workspace.state_dir / "cache" / "validate"
+        self.context = context
+
+    @classmethod
+    def for_run(cls, workspace: Workspace, rule_slugs: Iterable[str], options: Any) -> ResultCache:
+        """The cache for validating `workspace` with these rules and `validation.Options`."""
+        digest = hashlib.sha256()
+        for part in (
+            f"format {FORMAT}",
+            f"wagents {__version__} {_wagents_source_digest()}",
+            f"python {sys.version} {sys.executable}",
+            f"fastmcp {_distribution_version('fastmcp')}",
+            f"root {workspace.root}",
+            f"shared {_shared_digest(workspace)}",
+            f"rules {' '.join(rule_slugs)}",
+            f"timeout {options.timeout!r} isolated {options.isolated!r}",
+            f"environment {json.dumps(sorted(probe_environment().items()))}",
+        ):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        return cls(workspace, digest.hexdigest())
+
+    def key(self, server: Server) -> str:
+        """The hash of this run's context and every file of the server."""
+        digest = hashlib.sha256(self.context.encode())
+        _hash_tree(digest, server.path)
+        return digest.hexdigest()
+
+    def lookup(self, server: Server) -> Lookup:
+        """The server's key and its stored entry (None when absent or unreadable)."""
+        try:
+            key = self.key(server)
+        except OSError:  # the server cannot be hashed: it is checked, and nothing is stored
+            return Lookup(None, None)
+        return Lookup(key, self._load(server, key))
+
+    def store(
+        self,
+        server: Server,
+        key: str | None,
+        findings: list[Finding],
+        suppressed: list[Suppressed],
+        runtime: RuntimeFacts | None,
+    ) -> bool:
+        """Store a server's findings unless they are unstable or its files changed meanwhile."""
+        if key is None or (runtime is not None and runtime.status in UNSTABLE_STATUSES):
+            return False
+        try:
+            if self.key(server) != key:  # edited while being checked: the findings may be stale
+                return False
+        except OSError:
+            return False
+        entry = {
+            "format": FORMAT,
+            "key": key,
+            "server": server.name,
+            "findings": [finding.as_dict() for finding in findings],
+            "suppressed": [
+                {"finding": item.finding.as_dict(), "reason": item.reason} for item in suppressed
+            ],
+            "runtime": runtime.to_json() if runtime is not None else None,
+        }
+        directory = self.directory / server.name
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._ignore_in_git()
+            atomic_write(directory / f"{key}.json", json.dumps(entry), durable=False)
+        except OSError:
+            return False  # a read-only workspace still validates, only slower
+        _prune(directory)
+        return True
+
+    def _load(self, server: Server, key: str) -> Entry | None:
+        path = self.directory / server.name / f"{key}.json"
+        try:
+            entry = json.loads(path.read_bytes())
+            if (
+                entry.get("format") != FORMAT
+                or entry.get("key") != key
+                or entry.get("server") != server.name
+            ):
+                return None
+            return Entry(
+                [_finding(server.name, item) for item in entry["findings"]],
+                [
+                    Suppressed(_finding(server.name, item["finding"]), str(item["reason"]))
+                    for item in entry["suppressed"]
+                ],
+            )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # absent, or corrupt: checked again and rewritten
+
+    def _ignore_in_git(self) -> None:
+        ignore = self.directory.parent / ".gitignore"
+        if not ignore.exists():
+            atomic_write(ignore, "# wagents' validation cache: never committed.\n*\n")
+
+
+def _finding(server: str, item: dict[str, Any]) -> Finding:
+    path, line = item["path"], item["line"]
+    if item["server"] != server or not isinstance(item["message"], str):
+        raise ValueError("entry for another server")
+    if not (path is None or isinstance(path, str)) or not (line is None or isinstance(line, int)):
+        raise TypeError("bad location")
+    return Finding(
+        server=server,
+        rule=str(item["rule"]),
+        severity=Severity(item["severity"]),
+        message=item["message"],
+        path=path,
+        line=line,
+    )
+
+
+def _prune(directory: Path) -> None:
+    """Keep the newest entries of a server; drop temporary files of killed writers."""
+    now = time.time()
+    try:
+        entries = [(path.stat().st_mtime, path) for path in directory.iterdir()]
+    except OSError:
+        return
+    stale_temporaries = [p for m, p in entries if p.name.startswith(".") and now - m > 3600]
+    kept = sorted((e for e in entries if e[1].suffix == ".json"), reverse=True)
+    for path in stale_temporaries + [path for _, path in kept[ENTRIES_PER_SERVER:]]:
+        try:
+            path.unlink()
+        except OSError:
+            continue  # another validation removed it first
+
+
+def _hash_tree(digest: Any, root: Path) -> None:
+    """Feed every entry under `root` (relative path, kind, content) to `digest`, in order."""
+    for relative, kind, content in _walk(root):
+        digest.update(f"{kind} {relative}\0".encode("utf-8", "surrogateescape"))
+        digest.update(content)
+        digest.update(b"\0")
+
+
+def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
+    errors: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(root, onerror=errors.append):
+        dirnames.sort()
+        here = Path(directory)
+        prefix = here.relative_to(root).as_posix()
+        for name in list(dirnames):
+            path = here / name
+            relative = f"{prefix}/{name}" if prefix != "." else name
+            if name in SKIPPED_DIRS:
+                dirnames.remove(name)
+            elif path.is_symlink():  # os.walk does not follow it; its target counts
+                yield relative, "dir-link", os.fsencode(path.readlink())
+        for name in sorted(filenames):
+            relative = f"{prefix}/{name}" if prefix != "." else name
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            yield relative, *_file_content(here / name)
+    for error in errors:  # a directory that could not be listed counts as such
+        where = Path(error.filename or root)
+        relative = where.relative_to(root).as_posix() if where != root else "."
+        yield relative, "unlistable", str(error.errno).encode()
+
+
+def _file_content(path: Path) -> tuple[str, bytes]:
+    try:
+        mode = path.stat().st_mode  # follows symlinks: the probe reads the target
+    except OSError as exc:
+        try:
+            link = str(path.readlink())
+        except OSError:
+            link = ""
+        return "unreadable", f"{exc.errno} {link}".encode("utf-8", "surrogateescape")
+    if not stat.S_ISREG(mode):
+        return "special", str(stat.S_IFMT(mode)).encode()  # a fifo is never read
+    try:
+        with path.open("rb") as file:
+            return "file", hashlib.file_digest(file, "sha256").digest()
+    except OSError as exc:
+        return "unreadable", str(exc.errno).encode()
+
+
+def _shared_digest(workspace: Workspace) -> str:
+    """The hash of the files every server depends on (see changes.SHARED_PATTERNS)."""
+    digest = hashlib.sha256()
+    root = workspace.root
+    for path in sorted(root.iterdir()):
+        if path.is_file() and (is_shared(path.name) or path.name in ROOT_FILES):
+            digest.update(f"root {path.name}\0".encode())
+            digest.update(_file_content(path)[1])
+    for server in workspace.servers():
+        digest.update(f"member {server.name}\0".encode())
+        kind, content = _file_content(server.path / "pyproject.toml")
+        digest.update(kind.encode() + b"\0" + content)
+    directories = {root / name for name in SHARED_DIRS}
+    for pattern in workspace.member_globs:
+        try:
+            directories.update(root.glob(pattern.strip().removeprefix("./").rstrip("/")))
+        except (ValueError, NotImplementedError, OSError):
+            continue  # a glob pathlib refuses (empty, absolute): workspace-member reports it
+    servers, resolved_root = workspace.servers_dir.resolve(), root.resolve()
+    hashed: list[Path] = []
+    for directory in sorted(directories):
+        resolved = directory.resolve()
+        if (
+            not directory.is_dir()
+            or resolved in (servers, resolved_root)
+            or servers in resolved.parents
+            or any(done in resolved.parents for done in hashed)  # inside one already hashed
+        ):
+            continue
+        hashed.append(resolved)
+        digest.update(f"dir {workspace.relative(directory)}\0".encode())
+        _hash_tree(digest, directory)
+    return digest.hexdigest()
+
+
+@cache
+def _wagents_source_digest() -> str:
+    """A hash of wagents' own files: an edited rule must not reuse old results."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, Path(__file__).resolve().parent)
+    return digest.hexdigest()
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"

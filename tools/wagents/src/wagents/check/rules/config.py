@@ -1,0 +1,178 @@
+"""Rules about fastmcp.json and the entrypoint it names."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from wagents.check.facts import ServerFacts
+from wagents.check.rules import Problem, rule
+from wagents.files.load import json_key_line
+from wagents.model import Severity
+
+
+@rule("fastmcp-json", Severity.ERROR)
+def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
+    """fastmcp.json parses and is valid for FastMCP's own `MCPServerConfig`, with no unknown keys.
+
+    The file is checked with the model `fastmcp run` itself loads
+    (`fastmcp.utilities.mcp_server_config.MCPServerConfig`). That model silently ignores keys it
+    does not know, so a typo such as `"enviroment"` would drop the whole section without a word:
+    wagents reports every unknown key, with the closest known one.
+
+    Bad::
+
+        {"source": {"path": "server.py"}, "enviroment": {"dependencies": ["fastmcp>=3,<4"]}}
+
+    Good::
+
+        {"source": {"path": "server.py"}, "environment": {"dependencies": ["fastmcp>=3,<4"]}}
+    """
+    loaded = facts.fastmcp_json
+    if loaded is None:
+        return  # server-layout reports the missing file
+    if loaded.error is not None:
+        yield Problem(f"fastmcp.json {loaded.error.message}", loaded.path, loaded.error.line)
+        return
+    if not isinstance(loaded.value, dict):
+        kind = type(loaded.value).__name__
+        yield Problem(f"fastmcp.json must hold a JSON object, not a {kind}", loaded.path, 1)
+        return
+    text = loaded.text or ""
+    for location, key, suggestion in _unknown_keys(loaded.value):
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        yield Problem(
+            f"fastmcp.json has an unknown key {'.'.join([*location, key])!r}{hint}; "
+            "FastMCP ignores it silently",
+            loaded.path,
+            json_key_line(text, key),
+        )
+    from fastmcp.utilities.mcp_server_config import MCPServerConfig
+    from pydantic import ValidationError
+
+    try:
+        MCPServerConfig.model_validate(loaded.value)
+    except ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            last_key = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), None)
+            yield Problem(
+                f"fastmcp.json: {location}: {error['msg']}",
+                loaded.path,
+                json_key_line(text, last_key) if last_key else None,
+            )
+    except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
+        yield Problem(f"fastmcp.json is not a valid FastMCP config: {exc}", loaded.path)
+
+
+def _known_keys() -> dict[str, set[str]]:
+    """Keys MCPServerConfig understands, per section, read from the model itself."""
+    from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
+        Deployment,
+        FileSystemSource,
+        MCPServerConfig,
+        UVEnvironment,
+    )
+
+    def keys(model: Any) -> set[str]:
+        return {field.alias or name for name, field in model.model_fields.items()}
+
+    return {
+        "": keys(MCPServerConfig),
+        "source": keys(FileSystemSource),
+        "environment": keys(UVEnvironment),
+        "deployment": keys(Deployment),
+    }
+
+
+def _unknown_keys(config: dict[str, Any]) -> Iterator[tuple[list[str], str, str | None]]:
+    known = _known_keys()
+    sections = [([], config)] + [
+        ([section], config[section])
+        for section in known
+        if section and isinstance(config.get(section), dict)
+    ]
+    for location, table in sections:
+        allowed = known[location[0] if location else ""]
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                yield location, key, close[0] if close else None
+
+
+@rule("entrypoint", Severity.ERROR, runtime=True)
+def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
+    """fastmcp.json's `source.path` is a file inside the server and its entrypoint is defined there.
+
+    `source.path` (default `server.py`) must stay inside the server directory (no `..` or
+    absolute paths). The entrypoint is `source.entrypoint` (or the `file.py:object` suffix); when
+    neither is given, FastMCP looks for `mcp`, `server` or `app`, and so does this rule. The name
+    must be bound at the top level of the module; the import check then confirms it is a FastMCP
+    instance.
+
+    Bad::
+
+        # fastmcp.json: "source": {"path": "server.py", "entrypoint": "server"}
+        mcp = FastMCP("Weather")
+
+    Good::
+
+        # fastmcp.json: "source": {"path": "server.py", "entrypoint": "mcp"}
+        mcp = FastMCP("Weather")
+    """
+    if facts.config is None:
+        return
+    config_path = facts.path / "fastmcp.json"
+    if not facts.source_inside_server:
+        yield Problem(
+            f"source.path {facts.source_name!r} points outside the server directory",
+            config_path,
+            json_key_line(facts.fastmcp_json.text or "", "path") if facts.fastmcp_json else None,
+        )
+        return
+    loaded = facts.source
+    if loaded is None or loaded.value is None:
+        return  # missing: server-layout; unparsable: import-check
+    names = [facts.entrypoint] if facts.entrypoint else ["mcp", "server", "app"]
+    bound = _top_level_names(loaded.value)
+    if "*" not in bound and not any(name in bound for name in names):
+        wanted = names[0] if facts.entrypoint else "any of mcp, server, app"
+        yield Problem(
+            f"{facts.source_name} does not define {wanted} at the top level",
+            loaded.path,
+        )
+        return
+    runtime = facts.runtime
+    if runtime is not None and runtime.status == "no-server":
+        yield Problem(f"{facts.source_name}: {runtime.message}", loaded.path)
+
+
+def _top_level_names(module: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in module.body:
+        names |= _bound_by(node)
+    return names
+
+
+def _bound_by(node: ast.stmt) -> set[str]:
+    match node:
+        case ast.Assign(targets=targets):
+            return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        case ast.AnnAssign(target=ast.Name(id=name)) | ast.AugAssign(target=ast.Name(id=name)):
+            return {name}
+        case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(name=name):
+            return {name}
+        case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
+            return {(a.asname or a.name).split(".")[0] for a in aliases}
+        case ast.If() | ast.Try() | ast.With():
+            inner: set[str] = set()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    inner |= _bound_by(child)
+                elif isinstance(child, ast.ExceptHandler):
+                    for stmt in child.body:
+                        inner |= _bound_by(stmt)
+            return inner
+    return set()

@@ -1,0 +1,122 @@
+"""The `wagents` command line: parses arguments, calls the core, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from typing import Annotated
+
+import typer
+from typer.exceptions import TyperException
+
+from wagents import __version__
+from wagents.model import UsageError
+
+app = typer.Typer(
+    name="wagents",
+    help="Scaffold, validate and deploy the FastMCP v3 servers of a uv workspace.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wagents {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Scaffold, validate and deploy the FastMCP v3 servers of a uv workspace."""
+
+
+def _register_commands() -> None:
+    from wagents.cli.commands import (
+        call,
+        config,
+        dev,
+        docker,
+        inspect,
+        list_servers,
+        matrix,
+        new,
+        rules,
+        serve,
+        test,
+        validate,
+        worker,
+    )
+
+    for module in (
+        new,
+        validate,
+        rules,
+        test,
+        worker,
+        matrix,
+        list_servers,
+        inspect,
+        call,
+        dev,
+        config,
+        serve,
+        docker,
+    ):
+        module.register(app)
+    for command in app.registered_commands:
+        if command.help is None and command.callback is not None:
+            command.help = reflow(command.callback.__doc__ or "")
+
+
+def reflow(docstring: str) -> str:
+    """A docstring as help text: one line per paragraph, so the terminal wraps it, not the source.
+
+    Typer keeps the source's line breaks after the first paragraph; at another terminal width
+    they leave ragged half-empty lines.
+    """
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry: user errors become one line on stderr and exit status 2."""
+    try:
+        status = app(standalone_mode=False)
+    except TyperException as exc:  # bad arguments: typer's (vendored click) usage errors
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (try `{ctx.command_path} --help`)" if ctx is not None else ""
+        if exc.format_message():  # empty when bare `wagents` printed the help
+            typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("WAGENTS_DEBUG"):
+            raise
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set WAGENTS_DEBUG=1 for a traceback)",
+            err=True,
+        )
+        sys.exit(70)
+    sys.exit(status if isinstance(status, int) else 0)

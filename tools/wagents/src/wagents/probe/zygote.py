@@ -1,0 +1,499 @@
+"""A preloaded probe parent (a "zygote"): imports fastmcp once, then forks one child per server.
+
+`wagents validate` pays for importing fastmcp (most of a probe's time) once instead of once per
+server. `wagents.probe.scheduler` starts `python -I -m wagents.probe.zygote` with the same
+interpreter, flags and scrubbed environment as a plain probe (see runner.py), in an empty
+directory. The zygote imports `PRELOAD`, then serves requests: for each server it forks a child
+that isolates itself the way a fresh probe process is isolated and runs the very same code
+(`child.report`):
+
+- its own session and process group (a timeout kills the group), default signal dispositions;
+- stdin from /dev/null, stdout and stderr on fresh pipes, no other inherited descriptor but the
+  result pipe; `sys.argv` as the plain probe has it; the probe environment;
+- the server directory as working directory and first on `sys.path`, rlimits.
+
+A child starts from the zygote's memory, not from a fresh interpreter, so the zygote refuses the
+servers for which that could show (the validator then runs them in a fresh process):
+
+- a module or package beside the server module named like a preloaded one (in a fresh process
+  it would shadow the installed one);
+- a `.env` file in the server directory (fastmcp's settings read it when fastmcp is imported);
+
+and a child marks its result for a re-run in a fresh process when the server changed something the
+preloaded imports would have seen: `os.environ`, a `sys.path` entry shadowing a preloaded module,
+or a preloaded module in `sys.modules`. Output written while preloading (none, normally) is added
+in front of each child's own output, as a fresh process would have shown it.
+
+Protocol (newline-delimited JSON on two pipes): the zygote first writes a hello
+`{"ready": bool, "pid", "preloaded": [...], "seconds", "reason"?}`; then, for each request
+`{"id", "server_dir", "source", "entrypoint", "timeout", "cpu_seconds", "memory_bytes"}`, it writes
+`{"id", "started": pid}` once the child runs, then `{"id", "returncode", "timed_out", "seconds",
+"stdout_bytes", "stdout_sample", "stderr_tail", "result"}` (bytes as base64), or
+`{"id", "fallback": reason}` when the server must run in a fresh process. End of the requests
+pipe stops it: running children are killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from wagents.probe import child as probe
+
+#: What every probe imports anyway: fastmcp, the inspection the probe runs, and the modules that
+#: constructing a FastMCP server and its HTTP app import lazily.
+PRELOAD = (
+    "fastmcp",
+    "fastmcp.utilities.inspect",
+    "fastmcp.server.server",
+    "fastmcp.apps.app",
+    "fastmcp.server.middleware.dereference",
+    "fastmcp.server.middleware.tool_injection",
+    "fastmcp.server.providers.prefab_synthesis",
+    "fastmcp.server.tasks.requests",
+    "anyio._backends._asyncio",  # loaded by the first await of every probe
+    "mcp.types",
+    "pydantic",
+    "starlette.requests",
+    "starlette.responses",
+)
+#: Files in a server directory that preloaded code reads relative to the working directory.
+CWD_INPUTS = (".env",)
+#: The key a child adds to its result when a fresh process might have answered differently.
+RETRY_KEY = "zygote_retry"
+#: What a child sends when the probe itself failed in it (written without json).
+FAILED_IN_CHILD = b'{"status": "no-result", "zygote_retry": "the probe failed in the forked child"}'
+#: Bytes of output written while preloading that are kept (a fresh probe would show it).
+PRELOAD_OUTPUT_LIMIT = 1024 * 1024
+#: Seconds between checks on children that are silent (the plain runner's select timeout).
+TICK = 0.2
+
+
+def _top_level(names: object) -> set[str]:
+    return {name.partition(".")[0] for name in names}  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> None:
+    # What a fresh probe has imported when it imports a server: what wagents.probe.child
+    # imports. This module imports nothing else before this line.
+    baseline = _top_level(list(sys.modules))
+    parser = argparse.ArgumentParser(prog="python -m wagents.probe.zygote", description=__doc__)
+    parser.add_argument("--requests-fd", type=int, required=True)
+    parser.add_argument("--responses-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    _Zygote(args.requests_fd, args.responses_fd, baseline).run()
+
+
+class _Child:
+    """One forked probe: its pipes, what they delivered so far and its deadline."""
+
+    def __init__(self, request_id: object, pid: int, deadline: float, started: float) -> None:
+        from wagents.probe.runner import _Capture
+
+        self.request_id = request_id
+        self.pid = pid
+        self.deadline = deadline
+        self.started = started
+        self.capture = _Capture()
+        self.fds: dict[int, str] = {}
+
+
+class _Zygote:
+    def __init__(self, requests_fd: int, responses_fd: int, baseline: set[str]) -> None:
+        self.requests_fd = requests_fd
+        self.responses_fd = responses_fd
+        self.baseline = baseline
+        self.children: dict[int, _Child] = {}
+        self.preload_stdout = b""
+        self.preload_stderr = b""
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        import time
+
+        started = time.monotonic()
+        reason = self._preload()
+        # What the zygote itself uses from here on counts as preloaded too: a server's module of
+        # the same name would shadow it in a fresh process.
+        import base64  # noqa: F401
+        import contextlib  # noqa: F401
+        import gc
+        import importlib.machinery  # noqa: F401
+        import selectors  # noqa: F401
+        import signal
+        import threading  # noqa: F401
+
+        import wagents.probe.runner  # noqa: F401
+
+        # What a fresh probe has once fastmcp is imported; children are put back in this state.
+        self.signals = {
+            number: signal.getsignal(number)
+            for number in signal.valid_signals()
+            if number not in (signal.SIGKILL, signal.SIGSTOP)
+        }
+        self.conflicts = sorted(_top_level(list(sys.modules)) - self.baseline - {"__main__"})
+        self.environ = dict(os.environ)
+        self.sys_path = list(sys.path)
+        self.modules = frozenset(sys.modules)
+        threads = _thread_count()
+        if reason is None and threads > 1:
+            reason = f"preloading started {threads - 1} thread(s); forking would be unsafe"
+        gc.collect()
+        gc.freeze()  # children then never scan (and copy) the preloaded objects
+        self._send(
+            {
+                "ready": reason is None,
+                "reason": reason,
+                "pid": os.getpid(),
+                "preloaded": [name for name in PRELOAD if name in sys.modules],
+                "modules": len(sys.modules),
+                "seconds": round(time.monotonic() - started, 3),
+            }
+        )
+        if reason is None:
+            self._serve()
+
+    def _preload(self) -> str | None:
+        """Import PRELOAD with stdout and stderr captured; a reason when the zygote is unusable."""
+        import importlib
+        import tempfile
+
+        saved = (os.dup(1), os.dup(2))
+        files = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115
+        reason = None
+        try:
+            _flush_std_streams()
+            os.dup2(files[0].fileno(), 1)
+            os.dup2(files[1].fileno(), 2)
+            for name in PRELOAD:
+                try:
+                    importlib.import_module(name)
+                except ModuleNotFoundError as exc:
+                    missing = exc.name or ""
+                    if name == missing or name.startswith(missing + "."):
+                        continue  # not installed: each probe then reports it as a fresh one would
+                    reason = f"preloading {name} failed: {exc}"
+                    break
+                except BaseException as exc:
+                    reason = f"preloading {name} failed: {type(exc).__name__}: {exc}"
+                    break
+        finally:
+            _flush_std_streams()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+        output = []
+        for file in files:
+            file.seek(0)
+            output.append(file.read(PRELOAD_OUTPUT_LIMIT))
+            file.close()
+        self.preload_stdout, self.preload_stderr = output
+        return reason
+
+    # -- serve ---------------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        import selectors
+        import time
+
+        selector = selectors.DefaultSelector()
+        self.selector = selector
+        selector.register(self.requests_fd, selectors.EVENT_READ, None)
+        pending = b""
+        try:
+            while True:
+                timeout = None
+                if self.children:
+                    nearest = min(child.deadline for child in self.children.values())
+                    timeout = max(0.0, min(TICK, nearest - time.monotonic()))
+                events = selector.select(timeout)
+                active: set[int] = set()
+                for key, _ in events:
+                    if key.data is None:
+                        chunk = os.read(self.requests_fd, 65536)
+                        if not chunk:
+                            return  # the validator is done (or gone)
+                        pending += chunk
+                        while b"\n" in pending:
+                            line, pending = pending.split(b"\n", 1)
+                            self._start(json.loads(line))
+                        continue
+                    child, stream = key.data
+                    active.add(child.pid)
+                    self._read(child, key.fd, stream)
+                self._check_children(active)
+        finally:
+            from wagents.probe.runner import _kill_all
+
+            for child in list(self.children.values()):
+                _kill_all(child.pid)
+                _reap(child.pid)
+
+    def _read(self, child: _Child, fd: int, stream: str) -> bool:
+        """Read one chunk of a child's pipe; False (and the pipe closed) at end of file."""
+        from wagents.probe.runner import _keep
+
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return False
+        if chunk:
+            _keep(child.capture, stream, chunk)
+            return True
+        self.selector.unregister(fd)
+        os.close(fd)
+        del child.fds[fd]
+        return False
+
+    def _check_children(self, active: set[int]) -> None:
+        import time
+
+        now = time.monotonic()
+        for child in list(self.children.values()):
+            if not child.fds:
+                self._finish(child)
+            elif now >= child.deadline:
+                child.capture.timed_out = not _has_exited(child.pid)
+                self._finish(child)
+            elif child.pid not in active and _has_exited(child.pid):
+                # The child is gone but something it left behind holds the pipes open: take what
+                # it wrote (it may have raced with the select) and stop.
+                for fd, stream in list(child.fds.items()):
+                    os.set_blocking(fd, False)
+                    while self._read(child, fd, stream):
+                        pass
+                self._finish(child)
+
+    def _finish(self, child: _Child) -> None:
+        import base64
+        import time
+
+        from wagents.probe.runner import _kill_all
+
+        _kill_all(child.pid)  # its group, and daemons that left it (the child is a subreaper)
+        returncode = _reap(child.pid)
+        for fd in list(child.fds):
+            self.selector.unregister(fd)
+            os.close(fd)
+        del self.children[child.pid]
+        capture = child.capture
+        self._send(
+            {
+                "id": child.request_id,
+                "returncode": returncode,
+                "timed_out": capture.timed_out,
+                "seconds": round(time.monotonic() - child.started, 3),
+                "stdout_bytes": capture.stdout_bytes,
+                "stdout_sample": base64.b64encode(capture.stdout_sample).decode(),
+                "stderr_tail": base64.b64encode(capture.stderr_tail).decode(),
+                "result": base64.b64encode(capture.result).decode(),
+            }
+        )
+
+    def _start(self, request: dict[str, Any]) -> None:
+        import selectors
+        import time
+
+        from wagents.probe.runner import _keep
+
+        request_id = request.get("id")
+        try:
+            server_dir = Path(request["server_dir"])
+            search_dir = str((server_dir / request["source"]).resolve().parent)
+            timeout = float(request["timeout"])
+            reason = self._refusal(server_dir, search_dir)
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            reason = f"unreadable request: {exc!r}"
+        if reason is not None:
+            self._send({"id": request_id, "fallback": reason})
+            return
+        pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, result
+        _flush_std_streams()
+        started = time.monotonic()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            for read_end, write_end in pipes:
+                os.close(read_end)
+                os.close(write_end)
+            self._send({"id": request_id, "fallback": f"fork failed: {exc}"})
+            return
+        if pid == 0:
+            self._child(request, server_dir, search_dir, [write for _, write in pipes])
+        for _, write_end in pipes:
+            os.close(write_end)
+        child = _Child(request_id, pid, started + timeout, started)
+        # What a fresh interpreter would have printed while importing what is preloaded.
+        if self.preload_stdout:
+            _keep(child.capture, "stdout", self.preload_stdout)
+        if self.preload_stderr:
+            _keep(child.capture, "stderr", self.preload_stderr)
+        for (read_end, _), stream in zip(pipes, ("stdout", "stderr", "result"), strict=True):
+            child.fds[read_end] = stream
+            self.selector.register(read_end, selectors.EVENT_READ, (child, stream))
+        self.children[pid] = child
+        self._send({"id": request_id, "started": pid})
+
+    def _refusal(self, server_dir: Path, search_dir: str) -> str | None:
+        """Why a fresh process could see this server differently from a child, if it could."""
+        for name in CWD_INPUTS:
+            if (server_dir / name).exists():
+                return f"it has a {name} file, which importing fastmcp reads"
+        shadowing = _shadowing(search_dir, self.conflicts)
+        if shadowing:
+            return f"its {shadowing} would shadow a module the zygote preloads"
+        return None
+
+    def _send(self, message: dict[str, Any]) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.responses_fd, view) :]
+
+    # -- in the child --------------------------------------------------------------------------
+
+    def _child(
+        self, request: dict[str, Any], server_dir: Path, search_dir: str, pipes: list[int]
+    ) -> NoReturn:
+        try:
+            import importlib
+            import signal
+
+            os.setsid()
+            for number, handler in self.signals.items():
+                if handler is not None and signal.getsignal(number) is not handler:
+                    signal.signal(number, handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+            stdout, stderr, result = pipes
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.dup2(stdout, 1)
+            os.dup2(stderr, 2)
+            os.closerange(3, result)
+            os.closerange(result + 1, _max_fd())
+            if dict(os.environ) != self.environ:
+                os.environ.clear()
+                os.environ.update(self.environ)
+            source, entrypoint = request["source"], request.get("entrypoint")
+            cpu_seconds, memory_bytes = request.get("cpu_seconds"), request.get("memory_bytes")
+            sys.argv = [
+                str(Path(probe.__file__)),
+                *probe.arguments(server_dir, source, entrypoint, result, cpu_seconds, memory_bytes),
+            ]
+            for name in set(sys.modules) - self.modules:  # imported after preloading, if any
+                del sys.modules[name]
+            importlib.invalidate_caches()
+            modules = dict(sys.modules)
+
+            def amend(facts: dict[str, Any]) -> None:
+                reasons = self._changes(search_dir, modules)
+                if reasons:
+                    facts[RETRY_KEY] = "; ".join(reasons)
+
+            probe.report(result, server_dir, source, entrypoint, cpu_seconds, memory_bytes, amend)
+        except BaseException:
+            # The probe machinery itself failed here (the server broke json, os or sys): a fresh
+            # interpreter would fail its own way, so ask for one. No json: it may be what broke.
+            with _suppress():
+                os.write(pipes[2], FAILED_IN_CHILD)
+        os._exit(0)
+
+    def _changes(self, search_dir: str, modules: dict[str, Any]) -> list[str]:
+        """What the server changed that preloaded imports would have seen in a fresh process."""
+        reasons = []
+        if dict(os.environ) != self.environ:
+            reasons.append("it changed os.environ")
+        for entry in sys.path:
+            if entry in self.sys_path or entry == search_dir:
+                continue
+            shadowing = _shadowing(entry, self.conflicts)
+            if shadowing:
+                reasons.append(f"it put {entry} on sys.path, whose {shadowing} shadows a module")
+                break
+        for name, module in modules.items():
+            if sys.modules.get(name) is not module:
+                reasons.append(f"it replaced the preloaded module {name}")
+                break
+        return reasons
+
+
+def _shadowing(directory: str, conflicts: list[str]) -> str | None:
+    """The entry of `directory` that `import NAME` would find for a preloaded NAME, if any."""
+    import importlib.machinery
+
+    suffixes = importlib.machinery.all_suffixes()
+    wanted = set(conflicts)
+    try:
+        entries = list(os.scandir(directory or "."))
+    except OSError:
+        return None
+    for entry in sorted(entries, key=lambda item: item.name):
+        name = entry.name
+        module = None
+        try:
+            if entry.is_dir():
+                if any(Path(entry.path, "__init__" + suffix).exists() for suffix in suffixes):
+                    module = name
+            else:
+                module = next(
+                    (name[: -len(suffix)] for suffix in suffixes if name.endswith(suffix)), None
+                )
+        except OSError:
+            continue
+        if module in wanted:
+            return name
+    return None
+
+
+def _thread_count() -> int:
+    try:
+        return sum(1 for _ in Path("/proc/self/task").iterdir())
+    except OSError:
+        import threading
+
+        return threading.active_count()
+
+
+def _max_fd() -> int:
+    try:
+        return os.sysconf("SC_OPEN_MAX")
+    except (ValueError, OSError):
+        return 65536
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether the child has exited, without reaping it (its pid keeps naming its group)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _reap(pid: int) -> int:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return -9
+    return os.waitstatus_to_exitcode(status)
+
+
+def _flush_std_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with _suppress():
+            stream.flush()
+
+
+def _suppress():  # contextlib: already imported by wagents.probe.child
+    import contextlib
+
+    return contextlib.suppress(OSError, ValueError, AttributeError)
+
+
+if __name__ == "__main__":
+    main()
