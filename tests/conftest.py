@@ -1,25 +1,12 @@
-"""Shared fixtures: the repository root, scratch workspaces, the real CLI."""
+"""Shared fixtures (helpers that are not fixtures live in tests/helpers.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def require_tool(name: str) -> str:
-    """The path of an external program; missing is a failure under CI=true, a skip elsewhere."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (.ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+from .helpers import REPO_ROOT
 
 
 @pytest.fixture(scope="session")

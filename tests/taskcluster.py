@@ -24,7 +24,7 @@ import redis
 
 from wagents.testing import free_port, wagents_command
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 #: How long a process may take to answer after it starts (a noisy 2-core machine).
 START_SECONDS = 60.0

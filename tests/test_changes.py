@@ -11,7 +11,7 @@ from wagents.testing import commit_all, git
 from wagents.workspace.changes import changes_since, is_shared
 from wagents.workspace.root import Workspace
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 ROOT_PYPROJECT = (
     '[project]\nname = "root"\nversion = "0"\n\n[tool.uv.workspace]\nmembers = ["mcp/*"]\n'

@@ -25,7 +25,7 @@ from wagents.model import UsageError
 from wagents.testing import run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 AUTH = "Authorization=Bearer ${MCP_AUTH_TOKEN}"
 

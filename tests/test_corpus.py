@@ -21,7 +21,6 @@ import pytest
 
 from wagents.testing import lock_workspace, scratch_workspace
 
-from .conftest import REPO_ROOT
 from .corpus_cases import (
     README,
     SETUPS,
@@ -34,6 +33,7 @@ from .corpus_cases import (
     render_table,
     snapshot,
 )
+from .helpers import REPO_ROOT
 
 CASES = load_cases()
 #: The validator's peak resident memory, whatever a server does (it imports pydantic and fastmcp).

@@ -20,7 +20,7 @@ import pytest
 from wagents.files.toml_edit import register_server
 from wagents.testing import run_wagents, scratch_workspace, wagents_command
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 DECORATED_ROOT = """\
 # The workspace root: every comment here must survive every edit.

@@ -16,8 +16,8 @@ from fastmcp import Client
 
 from wagents.testing import copy_repository, run_wagents
 
-from .conftest import REPO_ROOT, require_tool
 from .dockerreplay import ignore_rules, instructions, is_ignored, replay
+from .helpers import REPO_ROOT, require_tool
 from .taskcluster import free_port, wait_healthy
 
 SERVER = "workspace-tools"

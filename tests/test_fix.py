@@ -9,7 +9,7 @@ import pytest
 
 from wagents.testing import lock_workspace, run_wagents, scratch_workspace
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 DECORATED_CONFIG = """{
     "$schema":"https://gofastmcp.com/public/schemas/fastmcp.json/v1.json",

@@ -30,7 +30,7 @@ import pytest
 from wagents.check.engine import Options, validate
 from wagents.workspace.root import Workspace
 
-from .conftest import REPO_ROOT, require_tool
+from .helpers import REPO_ROOT, require_tool
 
 CASES_DIR = REPO_ROOT / "tests" / "cases"
 SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml", "_isolated", "_locked"}

@@ -12,7 +12,7 @@ from wagents.testing import commit_all, git, run_wagents, scratch_workspace
 from wagents.workspace.matrix import build_matrix, lowest_python
 from wagents.workspace.root import Workspace
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 
 @pytest.fixture(scope="module")

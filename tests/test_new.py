@@ -12,7 +12,7 @@ import pytest
 
 from wagents.testing import copy_repository, lock_workspace, run_wagents
 
-from .conftest import REPO_ROOT, require_tool
+from .helpers import REPO_ROOT, require_tool
 
 
 @pytest.fixture

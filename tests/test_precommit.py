@@ -17,7 +17,7 @@ import yaml
 
 from wagents.testing import copy_repository, git, scratch_workspace
 
-from .conftest import REPO_ROOT, require_tool
+from .helpers import REPO_ROOT, require_tool
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from wagents.check.ruledoc import parse
 from wagents.check.rules import all_rules
 from wagents.testing import run_wagents
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 RULES = all_rules()
 

@@ -22,7 +22,7 @@ from fastmcp.client.transports import StdioTransport
 
 from wagents.testing import run_wagents, scratch_workspace, wagents_command
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 from .taskcluster import Processes, Started, free_port, processes, wait_healthy, wait_until
 
 SESSIONS = 24

@@ -7,7 +7,7 @@ import pytest
 from wagents.deploy.servertests import run_server_tests
 from wagents.workspace.root import Workspace
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 SERVERS = Workspace.find(REPO_ROOT).servers()
 

@@ -17,7 +17,7 @@ from wagents.testing import git, run_wagents, scratch_workspace
 from wagents.workspace import root as workspace_module
 from wagents.workspace.root import Workspace
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 SECRET = "kq3P9xW2mZ8rT5vB"  # what must never appear in any output
 

@@ -14,7 +14,7 @@ import pytest
 from wagents.probe.scheduler import zygote_unsupported
 from wagents.testing import git, run_wagents, scratch_workspace, wagents_command
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import yaml
 from wagents.testing import copy_repository, git
 from wagents.workspace.root import Workspace
 
-from .conftest import REPO_ROOT, require_tool
+from .helpers import REPO_ROOT, require_tool
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 CI = REPO_ROOT / ".github" / "workflows" / "ci.yml"
