@@ -85,8 +85,19 @@ def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:
     raise RuntimeError(f"uv lock failed in {root}: {completed.stderr.strip() if completed else ''}")
 
 
-def copy_repository(source: Path, destination: Path) -> Path:
-    """Copy the files git knows in `source` (tracked or untracked, not ignored) to `destination`."""
+#: The name of the server `copy_repository` adds (a suffix is added if the copy has one already).
+BYSTANDER = "bystander"
+
+
+def copy_repository(source: Path, destination: Path, *, bystander: bool = True) -> Path:
+    """Copy the files git knows in `source` (tracked or untracked, not ignored) to `destination`.
+
+    With `bystander` (the default), the copy also gets one more server, freshly scaffolded and
+    registered in its root pyproject, and a uv.lock that includes it, as `wagents new` leaves a
+    workspace: the repository is a template, so a test that assumes which servers ship (counts
+    them, or lists them) fails at once instead of on the first user who adds one. Pass
+    `bystander=False` only when the test needs the repository exactly as it is (say so).
+    """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=source,
@@ -101,7 +112,24 @@ def copy_repository(source: Path, destination: Path) -> Path:
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(origin, target)
+    if bystander:
+        add_bystander(destination)
     return destination
+
+
+def add_bystander(root: Path) -> str:
+    """Scaffold and register one more server in the workspace at `root`, lock it; its name."""
+    workspace = Workspace.find(root)
+    taken = {server.name for server in workspace.servers()}
+    name = next(
+        candidate
+        for candidate in (BYSTANDER, *(f"{BYSTANDER}-{n}" for n in range(2, 100)))
+        if candidate not in taken and not (workspace.servers_dir / candidate).exists()
+    )
+    new_server(workspace, name, "A server a user added: tests must not assume which ship.")
+    if (root / "uv.lock").exists():
+        lock_workspace(root)
+    return name
 
 
 def wagents_command() -> list[str]:
