@@ -22,7 +22,7 @@ from wagents.deploy.clientconfig import (
 )
 from wagents.deploy.clientfile import merge_entry
 from wagents.model import UsageError
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
 from .helpers import REPO_ROOT
@@ -327,7 +327,7 @@ def cli_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cli_prints_the_document(cli_root: Path) -> None:
-    done = run_wagents("config", "notes", "--client", "vscode", cwd=cli_root)
+    done = invoke_wagents("config", "notes", "--client", "vscode", cwd=cli_root)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["servers"]["notes"]["type"] == "stdio"
@@ -337,7 +337,7 @@ def test_cli_prints_the_document(cli_root: Path) -> None:
 def test_cli_writes_claude_code_project_file_and_backs_up(cli_root: Path) -> None:
     path = cli_root / ".mcp.json"
     path.write_text('{"mcpServers": {"other": {"command": "x"}}, "extra": true}\n')
-    done = run_wagents("config", "notes", "--client", "claude-code", "--write", cwd=cli_root)
+    done = invoke_wagents("config", "notes", "--client", "claude-code", "--write", cwd=cli_root)
     assert done.returncode == 0, done.stderr
     assert "added notes" in done.stdout
     data = json.loads(path.read_text())
@@ -348,7 +348,7 @@ def test_cli_writes_claude_code_project_file_and_backs_up(cli_root: Path) -> Non
 
 def test_cli_file_option_and_errors(cli_root: Path, tmp_path: Path) -> None:
     out = tmp_path / "servers.json"
-    done = run_wagents(
+    done = invoke_wagents(
         "config",
         "notes",
         "--client",
@@ -372,13 +372,13 @@ def test_cli_file_option_and_errors(cli_root: Path, tmp_path: Path) -> None:
         (["--client", "json", "--env", "TOKEN=abc"], "literal credential"),
         (["--client", "cursor", "--os", "mac"], "--os applies to --client claude-desktop only"),
     ]:
-        failed = run_wagents("config", "notes", *args, cwd=cli_root)
+        failed = invoke_wagents("config", "notes", *args, cwd=cli_root)
         assert failed.returncode == 2, failed.stdout
         lines = failed.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
         assert "Traceback" not in failed.stderr
     assert bad.read_text() == "{nope"
-    unknown = run_wagents("config", "ghost", "--client", "json", cwd=cli_root)
+    unknown = invoke_wagents("config", "ghost", "--client", "json", cwd=cli_root)
     assert unknown.returncode == 2 and "no server named ghost" in unknown.stderr
 
 

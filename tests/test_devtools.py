@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, run_wagents, scratch_workspace
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_list_text(workspace: Path) -> None:
-    result = run_wagents("list", cwd=workspace)
+    result = invoke_wagents("list", cwd=workspace)
     assert result.returncode == 0, result.stderr
     header, alpha, beta, broken = result.stdout.splitlines()
     assert header.split() == ["SERVER", "TRANSPORT", "TOOLS", "DESCRIPTION"]
@@ -57,7 +57,7 @@ def test_list_text(workspace: Path) -> None:
 
 
 def test_list_json_and_names(workspace: Path) -> None:
-    result = run_wagents("list", "beta", "broken", "--format", "json", cwd=workspace)
+    result = invoke_wagents("list", "beta", "broken", "--format", "json", cwd=workspace)
     assert result.returncode == 0, result.stderr
     beta, broken = json.loads(result.stdout)
     assert beta | {"description": None} == {
@@ -76,7 +76,7 @@ def test_list_json_and_names(workspace: Path) -> None:
 
 
 def test_inspect_text_shows_components_and_schemas(workspace: Path) -> None:
-    result = run_wagents("inspect", "beta", cwd=workspace)
+    result = invoke_wagents("inspect", "beta", cwd=workspace)
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("Beta (")
@@ -90,7 +90,7 @@ def test_inspect_text_shows_components_and_schemas(workspace: Path) -> None:
 
 @pytest.mark.parametrize("report_format", ["fastmcp", "mcp"])
 def test_inspect_json_is_fastmcps_report(workspace: Path, report_format: str) -> None:
-    result = run_wagents("inspect", "alpha", "--format", report_format, cwd=workspace)
+    result = invoke_wagents("inspect", "alpha", "--format", report_format, cwd=workspace)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     tools = report["tools"]
@@ -100,7 +100,7 @@ def test_inspect_json_is_fastmcps_report(workspace: Path, report_format: str) ->
 
 
 def test_inspect_a_broken_server_exits_1(workspace: Path) -> None:
-    result = run_wagents("inspect", "broken", cwd=workspace)
+    result = invoke_wagents("inspect", "broken", cwd=workspace)
     assert result.returncode == 1
     assert result.stdout == ""
     assert "no database configured" in result.stderr
@@ -138,7 +138,7 @@ def test_call_an_unknown_tool_exits_1(workspace: Path) -> None:
 
 
 def test_dev_dry_run_builds_the_inspector_command(workspace: Path) -> None:
-    result = run_wagents("dev", "alpha", "--dry-run", "--ui-port", "6399", cwd=workspace)
+    result = invoke_wagents("dev", "alpha", "--dry-run", "--ui-port", "6399", cwd=workspace)
     assert result.returncode == 0, result.stderr
     cd_line, command = result.stdout.splitlines()
     assert cd_line == f"cd {workspace / 'mcp' / 'alpha'}"
@@ -155,7 +155,7 @@ def test_dev_dry_run_builds_the_inspector_command(workspace: Path) -> None:
 
 
 def test_dev_without_npx_is_one_line(workspace: Path) -> None:
-    result = run_wagents(
+    result = invoke_wagents(
         "dev", "alpha", cwd=workspace, env={"PATH": str(Path(sys.executable).parent)}
     )
     assert result.returncode == 2
@@ -178,7 +178,7 @@ def test_dev_without_npx_is_one_line(workspace: Path) -> None:
 def test_usage_errors_are_one_line_and_exit_2(
     workspace: Path, args: list[str], message: str
 ) -> None:
-    result = run_wagents(*args, cwd=workspace)
+    result = invoke_wagents(*args, cwd=workspace)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout == ""
     assert result.stderr.startswith(message)
@@ -187,6 +187,6 @@ def test_usage_errors_are_one_line_and_exit_2(
 
 @pytest.mark.parametrize("command", ["list", "inspect", "call", "dev", "matrix"])
 def test_help(command: str, workspace: Path) -> None:
-    result = run_wagents(command, "--help", cwd=workspace)
+    result = invoke_wagents(command, "--help", cwd=workspace)
     assert result.returncode == 0
     assert "Usage: wagents" in result.stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastmcp import Client
 
-from wagents.testing import copy_repository, run_wagents
+from wagents.testing import copy_repository, invoke_wagents
 
 from .dockerreplay import ignore_rules, instructions, is_ignored, replay
 from .helpers import REPO_ROOT, require_tool
@@ -27,7 +27,7 @@ SERVER = "workspace-tools"
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this repository with a second, freshly scaffolded server `notes` (locked)."""
     root = copy_repository(REPO_ROOT, tmp_path_factory.mktemp("docker") / "repo")
-    created = run_wagents("new", "notes", "--no-sync", cwd=root)
+    created = invoke_wagents("new", "notes", "--no-sync", cwd=root)
     assert created.returncode == 0, created.stderr
     locked = subprocess.run(
         ["uv", "lock", "--offline"], cwd=root, capture_output=True, text=True, check=False
@@ -38,7 +38,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     assert locked.returncode == 0, locked.stderr
     for name in (SERVER, "notes"):
-        done = run_wagents("docker", name, "--write", cwd=root)
+        done = invoke_wagents("docker", name, "--write", cwd=root)
         assert done.returncode == 0, done.stderr
     return root
 
@@ -183,24 +183,24 @@ async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) 
 
 
 def test_write_keeps_hand_edits_unless_forced(repo: Path) -> None:
-    again = run_wagents("docker", "notes", "--write", cwd=repo)
+    again = invoke_wagents("docker", "notes", "--write", cwd=repo)
     assert again.returncode == 0
     assert "mcp/notes/Dockerfile: unchanged" in again.stdout
     path = dockerfile(repo, "notes")
     edited = path.read_text() + "LABEL team=notes\n"
     path.write_text(edited)
-    refused = run_wagents("docker", "notes", "--write", cwd=repo)
+    refused = invoke_wagents("docker", "notes", "--write", cwd=repo)
     assert refused.returncode == 2
     assert "exists and differs" in refused.stderr and "--force" in refused.stderr
     assert path.read_text() == edited
-    forced = run_wagents("docker", "notes", "--write", "--force", cwd=repo)
+    forced = invoke_wagents("docker", "notes", "--write", "--force", cwd=repo)
     assert forced.returncode == 0, forced.stderr
     assert "LABEL" not in path.read_text()
     assert path.stat().st_mode & 0o777 == 0o644
 
 
 def test_print_shows_both_files(repo: Path) -> None:
-    done = run_wagents("docker", "notes", "--python", "3.12", cwd=repo)
+    done = invoke_wagents("docker", "notes", "--python", "3.12", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert "FROM python:3.12-slim-bookworm" in done.stdout
     assert "# ==> mcp/notes/Dockerfile.dockerignore <==" in done.stdout
@@ -215,7 +215,7 @@ def test_print_shows_both_files(repo: Path) -> None:
     ],
 )
 def test_usage_errors(repo: Path, args: list[str], message: str) -> None:
-    done = run_wagents("docker", *args, cwd=repo)
+    done = invoke_wagents("docker", *args, cwd=repo)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
 
@@ -226,10 +226,10 @@ def test_a_server_without_the_host_contract_is_refused(repo: Path, tmp_path: Pat
     server_py = root / "mcp" / "notes" / "server.py"
     text = server_py.read_text()
     server_py.write_text(text[: text.index('if __name__ == "__main__":')])
-    done = run_wagents("docker", "notes", cwd=root)
+    done = invoke_wagents("docker", "notes", cwd=root)
     assert done.returncode == 2
     assert '__name__ == "__main__"' in done.stderr and "HOST" in done.stderr
     (root / "uv.lock").unlink()
     server_py.write_text(text)
-    missing = run_wagents("docker", "notes", cwd=root)
+    missing = invoke_wagents("docker", "notes", cwd=root)
     assert missing.returncode == 2 and "uv.lock is missing" in missing.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import lock_workspace, run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, lock_workspace, scratch_workspace
 
 from .helpers import require_tool
 
@@ -74,7 +74,7 @@ def test_fix_edits_only_what_it_must_then_validates_clean(workspace: Path) -> No
     server = workspace / "mcp" / "alpha"
     beta_before = snapshot(workspace / "mcp" / "beta")
 
-    result = run_wagents("validate", "--fix", cwd=workspace)
+    result = invoke_wagents("validate", "--fix", cwd=workspace)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "All checks passed (2 servers).\n"
@@ -96,14 +96,14 @@ def test_fix_edits_only_what_it_must_then_validates_clean(workspace: Path) -> No
     beta_after = snapshot(workspace / "mcp" / "beta")
     assert beta_after == beta_before
 
-    again = run_wagents("validate", "--fix", cwd=workspace)
+    again = invoke_wagents("validate", "--fix", cwd=workspace)
     assert again.returncode == 0 and again.stderr == ""
 
 
 def test_fix_respects_select(workspace: Path) -> None:
     server = workspace / "mcp" / "alpha"
     lock_before = (workspace / "uv.lock").read_bytes()
-    result = run_wagents(
+    result = invoke_wagents(
         "validate", "--fix", "--select", "dependency-parity", "-f", "json", cwd=workspace
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -116,7 +116,7 @@ def test_fix_respects_select(workspace: Path) -> None:
 def test_fix_leaves_a_pytest_ini_alone_and_says_so(workspace: Path) -> None:
     server = workspace / "mcp" / "alpha"
     (server / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n")
-    result = run_wagents(
+    result = invoke_wagents(
         "validate", "alpha", "--fix", "--select", "pytest-asyncio-mode", cwd=workspace
     )
     assert result.returncode == 0  # a warning
@@ -137,7 +137,7 @@ def test_fix_registers_a_server_copied_in_by_hand(tmp_path: Path) -> None:
     scratch_workspace(tmp_path / "other", ["beta"])
     (tmp_path / "other" / "mcp" / "beta").rename(root / "mcp" / "beta")
 
-    result = run_wagents("validate", "--fix", cwd=root)
+    result = invoke_wagents("validate", "--fix", cwd=root)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "fixed: pyproject.toml: registered beta" in result.stderr
@@ -153,7 +153,7 @@ def test_fix_registers_a_server_copied_in_by_hand(tmp_path: Path) -> None:
 
 def test_without_fix_nothing_is_written(workspace: Path) -> None:
     before = snapshot(workspace)
-    result = run_wagents("validate", cwd=workspace)
+    result = invoke_wagents("validate", cwd=workspace)
     assert result.returncode == 1
     after = snapshot(workspace)
     assert after == before
@@ -163,7 +163,7 @@ def test_lock_workspace_makes_the_lockfile_rule_pass(tmp_path: Path) -> None:
     require_tool("uv")
     root = tmp_path / "repo"
     scratch_workspace(root, ["alpha"])
-    missing = run_wagents("validate", "--select", "lockfile", cwd=root)
+    missing = invoke_wagents("validate", "--select", "lockfile", cwd=root)
     assert "uv.lock is missing" in missing.stdout
     lock_workspace(root)
-    assert run_wagents("validate", "--select", "lockfile", cwd=root).returncode == 0
+    assert invoke_wagents("validate", "--select", "lockfile", cwd=root).returncode == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wagents.model import UsageError
-from wagents.testing import commit_all, git, run_wagents, scratch_workspace
+from wagents.testing import commit_all, git, invoke_wagents, scratch_workspace
 from wagents.workspace.matrix import build_matrix, lowest_python
 from wagents.workspace.root import Workspace
 
@@ -130,7 +130,7 @@ def test_lowest_python_refuses_nonsense(value: object) -> None:
 
 
 def test_cli_json_and_github_output(repo: Path) -> None:
-    everything = run_wagents("matrix", cwd=repo / "mcp" / "beta")
+    everything = invoke_wagents("matrix", cwd=repo / "mcp" / "beta")
     assert everything.returncode == 0, everything.stderr
     assert [e["server"] for e in json.loads(everything.stdout)["include"]] == [
         "alpha",
@@ -138,7 +138,7 @@ def test_cli_json_and_github_output(repo: Path) -> None:
         "gamma",
     ]
     touch(repo, "mcp/beta/server.py")
-    changed = run_wagents(
+    changed = invoke_wagents(
         "matrix", "--changed-since", "origin/main", "--format", "github-output", cwd=repo
     )
     assert changed.returncode == 0, changed.stderr
@@ -149,12 +149,12 @@ def test_cli_json_and_github_output(repo: Path) -> None:
 
 
 def test_cli_empty_change_set(repo: Path) -> None:
-    result = run_wagents(
+    result = invoke_wagents(
         "matrix", "--changed-since", "origin/main", "-f", "github-output", cwd=repo
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == 'matrix={"include":[]}\nhas-servers=false\ncount=0\n'
-    as_json = run_wagents("matrix", "--changed-since", "HEAD", cwd=repo)
+    as_json = invoke_wagents("matrix", "--changed-since", "HEAD", cwd=repo)
     assert json.loads(as_json.stdout) == {"include": []}
 
 
@@ -166,7 +166,7 @@ def test_cli_empty_change_set(repo: Path) -> None:
     ],
 )
 def test_cli_usage_errors(repo: Path, args: list[str], message: str) -> None:
-    result = run_wagents("matrix", *args, cwd=repo)
+    result = invoke_wagents("matrix", *args, cwd=repo)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith(message)
@@ -178,7 +178,7 @@ def test_cli_bad_python_is_one_line(repo: Path) -> None:
     data = json.loads(config.read_text())
     data["environment"]["python"] = "latest"
     config.write_text(json.dumps(data))
-    result = run_wagents("matrix", cwd=repo)
+    result = invoke_wagents("matrix", cwd=repo)
     assert result.returncode == 2
     assert result.stderr == (
         "error: mcp/gamma/fastmcp.json environment.python: 'latest' is neither a Python version "

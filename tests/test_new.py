@@ -1,4 +1,5 @@
-"""End to end: the real `wagents new` CLI in scratch copies of this repository."""
+"""`wagents new` in scratch copies of this repository: end to end with real processes, uv and
+git; argument handling and edits of the root pyproject in-process (`invoke_wagents`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import BYSTANDER, copy_repository, lock_workspace, run_wagents
+from wagents.testing import (
+    BYSTANDER,
+    copy_repository,
+    invoke_wagents,
+    lock_workspace,
+    run_wagents,
+)
 from wagents.workspace.root import Workspace
 
 from .helpers import REPO_ROOT, require_tool
@@ -21,6 +28,12 @@ def repo(tmp_path: Path) -> Path:
     """A scratch copy of this repository with a bystander server (no .venv: the running
     environment is used)."""
     return copy_repository(REPO_ROOT, tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy for the tests that must leave it as it is (each checks that it did)."""
+    return copy_repository(REPO_ROOT, tmp_path_factory.mktemp("new") / "repo")
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -60,7 +73,7 @@ def test_new_then_validate_then_test(repo: Path) -> None:
 
 
 def test_validate_works_from_a_subdirectory(repo: Path) -> None:
-    result = run_wagents("validate", BYSTANDER, cwd=repo / "mcp" / BYSTANDER / "tests")
+    result = invoke_wagents("validate", BYSTANDER, cwd=repo / "mcp" / BYSTANDER / "tests")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed (1 server)." in result.stdout
 
@@ -91,7 +104,7 @@ def test_new_keeps_every_line_of_a_decorated_root_pyproject(repo: Path) -> None:
         "# a comment at the end\n"
     )
     (repo / "pyproject.toml").write_text(decorated)
-    result = run_wagents("new", "alpha", "--no-sync", cwd=repo)
+    result = invoke_wagents("new", "alpha", "--no-sync", cwd=repo)
     assert result.returncode == 0, result.stderr
     after = (repo / "pyproject.toml").read_text()
     after_lines = after.splitlines()
@@ -112,7 +125,7 @@ def test_new_keeps_crlf_line_endings(repo: Path) -> None:
     root = repo / "pyproject.toml"
     original = root.read_bytes().replace(b"\n", b"\r\n")
     root.write_bytes(original)
-    assert run_wagents("new", "alpha", "--no-sync", cwd=repo).returncode == 0
+    assert invoke_wagents("new", "alpha", "--no-sync", cwd=repo).returncode == 0
     after = root.read_bytes()
     assert b"\n" not in after.replace(b"\r\n", b"")
     assert after.startswith(original.split(b"servers = [")[0])
@@ -141,9 +154,10 @@ BAD_NAMES = [
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
-def test_bad_names_are_refused_and_nothing_is_written(repo: Path, name: str) -> None:
+def test_bad_names_are_refused_and_nothing_is_written(shared_repo: Path, name: str) -> None:
+    repo = shared_repo
     before = snapshot(repo)
-    result = run_wagents("new", "--no-sync", "--", name, cwd=repo)
+    result = invoke_wagents("new", "--no-sync", "--", name, cwd=repo)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
@@ -156,7 +170,7 @@ def test_a_malformed_root_pyproject_is_refused_and_left_alone(repo: Path) -> Non
     root = repo / "pyproject.toml"
     root.write_text(root.read_text() + "\n[tool.uv.workspace\nbroken = \n")
     before = snapshot(repo)
-    result = run_wagents("new", "alpha", "--no-sync", cwd=repo)
+    result = invoke_wagents("new", "alpha", "--no-sync", cwd=repo)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "pyproject.toml" in result.stderr
@@ -164,7 +178,7 @@ def test_a_malformed_root_pyproject_is_refused_and_left_alone(repo: Path) -> Non
 
 
 def test_new_outside_a_workspace_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_wagents("new", "alpha", "--no-sync", cwd=tmp_path)
+    result = invoke_wagents("new", "alpha", "--no-sync", cwd=tmp_path)
     assert result.returncode == 2
     assert "no uv workspace found" in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -16,7 +16,7 @@ from wagents.check.report.github_format import annotation, escape_data, escape_p
 from wagents.check.report.sarif_format import document
 from wagents.check.rules import all_rules
 from wagents.model import Finding, Severity, Suppressed
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
 BAD_SERVER = '''"""A server with findings of several severities."""
@@ -52,7 +52,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def findings(workspace: Path) -> list[dict[str, Any]]:
-    result = run_wagents("validate", "--format", "json", cwd=workspace)
+    result = invoke_wagents("validate", "--format", "json", cwd=workspace)
     assert result.returncode == 1, result.stdout + result.stderr
     return json.loads(result.stdout)["findings"]
 
@@ -84,7 +84,7 @@ def _unescape(text: str) -> str:
 def test_github_annotations_round_trip_to_the_findings(
     workspace: Path, findings: list[dict[str, Any]]
 ) -> None:
-    result = run_wagents("validate", "--format", "github", cwd=workspace)
+    result = invoke_wagents("validate", "--format", "github", cwd=workspace)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert (
@@ -260,7 +260,7 @@ def test_the_subset_schema_rejects_what_the_full_schema_rejects() -> None:
 def test_sarif_is_valid_and_describes_every_rule_that_ran(
     workspace: Path, findings: list[dict[str, Any]]
 ) -> None:
-    result = run_wagents("validate", "--format", "sarif", cwd=workspace)
+    result = invoke_wagents("validate", "--format", "sarif", cwd=workspace)
     assert result.returncode == 1
     log = json.loads(result.stdout)
     assert _sarif_errors(log) == []
@@ -337,8 +337,8 @@ def test_the_repository_prefix_of_a_nested_workspace(tmp_path: Path) -> None:
 
 def test_strict_makes_warnings_fail(workspace: Path) -> None:
     warnings_only = ["validate", "bad", "--select", "tool-annotations"]
-    assert run_wagents(*warnings_only, cwd=workspace).returncode == 0
-    strict = run_wagents(*warnings_only, "--strict", cwd=workspace)
+    assert invoke_wagents(*warnings_only, cwd=workspace).returncode == 0
+    strict = invoke_wagents(*warnings_only, "--strict", cwd=workspace)
     assert strict.returncode == 1
     assert "warning[tool-annotations]" in strict.stdout
-    assert run_wagents("validate", "good", "--strict", cwd=workspace).returncode == 0
+    assert invoke_wagents("validate", "good", "--strict", cwd=workspace).returncode == 0

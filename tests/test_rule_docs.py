@@ -6,7 +6,7 @@ import pytest
 
 from wagents.check.ruledoc import parse
 from wagents.check.rules import all_rules
-from wagents.testing import run_wagents
+from wagents.testing import invoke_wagents
 
 from .helpers import REPO_ROOT
 
@@ -57,7 +57,7 @@ def test_a_docstring_without_examples_has_none() -> None:
 def test_docs_rules_md_is_current() -> None:
     """docs/rules.md is the output of `wagents rules --format markdown`; regenerate it with
     `uv run wagents rules --format markdown > docs/rules.md` after changing a rule."""
-    result = run_wagents("rules", "--format", "markdown", cwd=REPO_ROOT)
+    result = invoke_wagents("rules", "--format", "markdown", cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     committed = (REPO_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == result.stdout, (
@@ -68,7 +68,7 @@ def test_docs_rules_md_is_current() -> None:
 
 
 def test_rules_lists_slug_severity_family_and_summary() -> None:
-    result = run_wagents("rules", cwd=REPO_ROOT)
+    result = invoke_wagents("rules", cwd=REPO_ROOT)
     assert result.returncode == 0
     rows = [line.split(maxsplit=3) for line in result.stdout.splitlines()]
     assert [row[0] for row in rows] == list(RULES)
@@ -81,18 +81,18 @@ def test_rules_lists_slug_severity_family_and_summary() -> None:
 
 
 def test_one_rule_prints_its_whole_docstring() -> None:
-    result = run_wagents("rules", "tool-poisoning", cwd=REPO_ROOT)
+    result = invoke_wagents("rules", "tool-poisoning", cwd=REPO_ROOT)
     assert result.returncode == 0
     assert result.stdout.startswith("tool-poisoning (error, runtime)\n\n")
     assert result.stdout.rstrip("\n").endswith(RULES["tool-poisoning"].doc)
     assert "Bad::" in result.stdout and "Good::" in result.stdout
-    markdown = run_wagents("rules", "tool-poisoning", "--format", "markdown", cwd=REPO_ROOT)
+    markdown = invoke_wagents("rules", "tool-poisoning", "--format", "markdown", cwd=REPO_ROOT)
     assert markdown.stdout.startswith("## tool-poisoning\n")
     assert "Bad:\n\n```\n@mcp.tool" in markdown.stdout
 
 
 def test_an_unknown_rule_is_one_line_and_exit_2() -> None:
-    result = run_wagents("rules", "no-such-rule", "--format", "markdown", cwd=REPO_ROOT)
+    result = invoke_wagents("rules", "no-such-rule", "--format", "markdown", cwd=REPO_ROOT)
     assert result.returncode == 2
     assert result.stdout == ""
     assert (

@@ -20,7 +20,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 
-from wagents.testing import run_wagents, scratch_workspace, wagents_command
+from wagents.testing import invoke_wagents, scratch_workspace, wagents_command
 
 from .helpers import REPO_ROOT
 from .taskcluster import Processes, Started, free_port, processes, wait_healthy, wait_until
@@ -239,7 +239,7 @@ async def test_stdio_serves_what_clients_start(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors(root: Path, args: list[str], message: str) -> None:
-    done = run_wagents("serve", *args, cwd=root, timeout=60)
+    done = invoke_wagents("serve", *args, cwd=root)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -13,7 +13,7 @@ from wagents.check.engine import Options, validate
 from wagents.check.rules import all_rules
 from wagents.files.json_edit import set_value
 from wagents.files.toml_edit import set_pytest_asyncio_auto
-from wagents.testing import git, run_wagents, scratch_workspace
+from wagents.testing import git, invoke_wagents, scratch_workspace
 from wagents.workspace import root as workspace_module
 from wagents.workspace.root import Workspace
 
@@ -31,7 +31,7 @@ def test_a_git_ignored_dotenv_is_where_secrets_belong(tmp_path: Path) -> None:
     (root / "mcp" / "alpha" / ".gitignore").write_text(".env\n")
     git(root, "init", "-q")
 
-    result = run_wagents("validate", "--select", "hardcoded-secret", "-f", "json", cwd=root)
+    result = invoke_wagents("validate", "--select", "hardcoded-secret", "-f", "json", cwd=root)
 
     findings = json.loads(result.stdout)["findings"]
     assert [(f["server"], f["path"], f["line"]) for f in findings] == [("beta", "mcp/beta/.env", 1)]
@@ -49,7 +49,9 @@ def test_a_finding_never_shows_the_secret(tmp_path: Path, output_format: str) ->
     with (server / "server.py").open("a") as source:
         source.write(f'\npassword = "{SECRET}"\n')
 
-    result = run_wagents("validate", "--select", "hardcoded-secret", "-f", output_format, cwd=root)
+    result = invoke_wagents(
+        "validate", "--select", "hardcoded-secret", "-f", output_format, cwd=root
+    )
 
     assert result.returncode == 1
     assert result.stdout.count("hardcoded-secret") == 3

@@ -16,7 +16,7 @@ from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, Rule, all_rules
 from wagents.check.suppressions import Ignore, read_ignores
 from wagents.model import Severity
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
 RULES = all_rules()
@@ -161,7 +161,7 @@ def test_ignores_of_runtime_rules_are_not_judged_when_the_import_fails(
 def test_the_cli_counts_suppressed_findings(workspace: Workspace) -> None:
     _add_ignore(workspace, '{ rule = "dependency-parity", reason = "httpx comes in at deploy" }')
     select = [arg for rule in STATIC for arg in ("--select", rule)]
-    result = run_wagents("validate", *select, "--strict", cwd=workspace.root)
+    result = invoke_wagents("validate", *select, "--strict", cwd=workspace.root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == (
         "All checks passed (1 server; 1 suppressed by [tool.wagents] ignore).\n"

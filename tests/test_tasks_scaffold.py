@@ -10,7 +10,7 @@ import pytest
 
 from wagents.deploy.servertests import run_server_tests
 from wagents.scaffold.new import render_templates
-from wagents.testing import lock_workspace, run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, lock_workspace, scratch_workspace
 from wagents.workspace.root import Workspace
 
 
@@ -20,7 +20,7 @@ def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("scaffold") / "repo"
     scratch_workspace(root)
     for args in (["jobs", "--tasks"], ["plain"]):
-        completed = run_wagents("new", *args, "--no-sync", cwd=root)
+        completed = invoke_wagents("new", *args, "--no-sync", cwd=root)
         assert completed.returncode == 0, completed.stderr
     lock_workspace(root)  # what `wagents new` does without --no-sync
     return root
@@ -48,7 +48,7 @@ def test_the_plain_server_is_unchanged(workspace_root: Path) -> None:
 
 
 def test_both_pass_every_rule(workspace_root: Path) -> None:
-    completed = run_wagents("validate", "--format", "json", cwd=workspace_root)
+    completed = invoke_wagents("validate", "--format", "json", cwd=workspace_root)
     report = json.loads(completed.stdout)
     assert report["findings"] == [], report
     assert report["summary"]["servers"] == 2

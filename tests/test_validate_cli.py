@@ -1,4 +1,8 @@
-"""The real `wagents validate` and `wagents rules` commands: exit codes, formats, selection."""
+"""`wagents validate` and `wagents rules`: exit codes, formats, selection.
+
+They run in-process (`invoke_wagents`); the first test proves that this is what the console script
+prints, by running the same commands both ways.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import run_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, run_wagents, scratch_workspace
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +26,36 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--version"],
+        ["validate", "--help"],
+        ["validate", "--format", "json"],
+        ["validate", "good"],
+        ["validate", "--format", "xml"],
+        ["validate", "nope"],
+        ["rules", "lockfile"],
+        ["no-such-command"],
+        ["new", "Bad Name"],
+    ],
+    ids=lambda args: " ".join(args) or "bare",
+)
+def test_in_process_runs_print_what_the_console_script_prints(
+    workspace: Path, args: list[str]
+) -> None:
+    real = run_wagents(*args, cwd=workspace)
+    in_process = invoke_wagents(*args, cwd=workspace)
+    assert (in_process.returncode, in_process.stdout, in_process.stderr) == (
+        real.returncode,
+        real.stdout,
+        real.stderr,
+    )
+
+
 def test_errors_exit_1_with_findings_grouped_by_server(workspace: Path) -> None:
-    result = run_wagents("validate", cwd=workspace)
+    result = invoke_wagents("validate", cwd=workspace)
     assert result.returncode == 1
     assert result.stdout.startswith("bad\n")
     assert "error[fastmcp-json] mcp/bad/fastmcp.json:" in result.stdout
@@ -34,7 +66,7 @@ def test_errors_exit_1_with_findings_grouped_by_server(workspace: Path) -> None:
 
 
 def test_json_format_has_the_documented_shape(workspace: Path) -> None:
-    result = run_wagents("validate", "--format", "json", cwd=workspace)
+    result = invoke_wagents("validate", "--format", "json", cwd=workspace)
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert set(document) == {"findings", "summary"}
@@ -45,14 +77,14 @@ def test_json_format_has_the_documented_shape(workspace: Path) -> None:
 
 
 def test_named_servers_and_select(workspace: Path) -> None:
-    good = run_wagents("validate", "good", cwd=workspace)
+    good = invoke_wagents("validate", "good", cwd=workspace)
     assert good.returncode == 0
     assert good.stdout == "All checks passed (1 server).\n"
-    selected = run_wagents(
+    selected = invoke_wagents(
         "validate", "bad", "--select", "dependency-parity", "-f", "json", cwd=workspace
     )
     assert [f["rule"] for f in json.loads(selected.stdout)["findings"]] == ["dependency-parity"]
-    ignored = run_wagents(
+    ignored = invoke_wagents(
         "validate",
         "bad",
         "--ignore",
@@ -78,7 +110,7 @@ def test_named_servers_and_select(workspace: Path) -> None:
 def test_usage_errors_are_one_line_and_exit_2(
     workspace: Path, args: list[str], message: str
 ) -> None:
-    result = run_wagents(*args, cwd=workspace)
+    result = invoke_wagents(*args, cwd=workspace)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith(message)
@@ -88,10 +120,10 @@ def test_usage_errors_are_one_line_and_exit_2(
 def test_rules_lists_and_documents_every_rule(workspace: Path) -> None:
     from wagents.check.rules import all_rules
 
-    listed = run_wagents("rules", cwd=workspace)
+    listed = invoke_wagents("rules", cwd=workspace)
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == list(all_rules())
-    documented = run_wagents("rules", "dependency-parity", cwd=workspace)
+    documented = invoke_wagents("rules", "dependency-parity", cwd=workspace)
     assert documented.returncode == 0
     assert documented.stdout.startswith("dependency-parity (error, dependencies)")
     assert "Bad:" in documented.stdout and "Good:" in documented.stdout
@@ -100,7 +132,7 @@ def test_rules_lists_and_documents_every_rule(workspace: Path) -> None:
 def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
     from wagents import __version__
 
-    assert run_wagents("--version", cwd=workspace).stdout == f"wagents {__version__}\n"
+    assert invoke_wagents("--version", cwd=workspace).stdout == f"wagents {__version__}\n"
     from wagents.cli.app import app
 
     commands = [info.name or info.callback.__name__ for info in app.registered_commands]
@@ -108,7 +140,7 @@ def test_every_command_has_help_and_the_cli_a_version(workspace: Path) -> None:
         commands
     )
     for command in commands:
-        result = run_wagents(command, "--help", cwd=workspace)
+        result = invoke_wagents(command, "--help", cwd=workspace)
         assert result.returncode == 0 and "Usage:" in result.stdout, command
 
 
@@ -127,14 +159,14 @@ def test_help_paragraphs_are_reflowed_to_the_terminal() -> None:
 
 def test_files_mode_checks_the_servers_holding_the_files(workspace: Path) -> None:
     """`validate --files` (the pre-commit hook's entry): paths, not names."""
-    bad = run_wagents(
+    bad = invoke_wagents(
         "validate", "--files", "mcp/bad/fastmcp.json", "mcp/bad/README.md", cwd=workspace
     )
     assert bad.returncode == 1
     assert bad.stdout.rstrip().endswith("Checked 1 server: 2 errors, 0 warnings, 0 info.")
-    good = run_wagents("validate", "--files", "server.py", cwd=workspace / "mcp" / "good")
+    good = invoke_wagents("validate", "--files", "server.py", cwd=workspace / "mcp" / "good")
     assert (good.returncode, good.stdout) == (0, "All checks passed (1 server).\n")
-    nothing = run_wagents("validate", "--files", "notes.txt", cwd=workspace)
+    nothing = invoke_wagents("validate", "--files", "notes.txt", cwd=workspace)
     assert (nothing.returncode, nothing.stdout) == (0, "All checks passed (0 servers).\n")
-    shared = run_wagents("validate", "--files", "pyproject.toml", cwd=workspace)
+    shared = invoke_wagents("validate", "--files", "pyproject.toml", cwd=workspace)
     assert "Checked 2 servers" in shared.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wagents.probe.scheduler import zygote_unsupported
-from wagents.testing import git, run_wagents, scratch_workspace, wagents_command
+from wagents.testing import git, invoke_wagents, scratch_workspace, wagents_command
 
 from .helpers import require_tool
 
@@ -50,47 +50,47 @@ def test_two_validations_at_once_share_the_cache_safely(workspace: Path) -> None
         entries = list((cache / server).iterdir())
         assert [entry.suffix for entry in entries] == [".json"]  # no temporary file left
         assert json.loads(entries[0].read_text())["server"] == server
-    third = run_wagents("validate", "--format", "json", "--verbose", cwd=workspace)
+    third = invoke_wagents("validate", "--format", "json", "--verbose", cwd=workspace)
     assert third.stdout == outputs[0][0]
     assert "cache: 3 server(s) from .wagents/cache/validate, 0 checked" in third.stderr
     assert "import checks: none to run" in third.stderr
 
 
 def test_no_cache_reads_and_writes_nothing(workspace: Path) -> None:
-    first = run_wagents("validate", "--no-cache", "--verbose", cwd=workspace)
+    first = invoke_wagents("validate", "--no-cache", "--verbose", cwd=workspace)
     assert first.returncode == 1
     assert "cache: off (--no-cache)" in first.stderr
     assert not (workspace / ".wagents" / "cache").exists()
-    run_wagents("validate", cwd=workspace)
+    invoke_wagents("validate", cwd=workspace)
     entry = next((workspace / ".wagents" / "cache" / "validate" / "gamma").glob("*.json"))
     data = json.loads(entry.read_text())
     data["findings"] = []  # a stale entry saying gamma is fine
     entry.write_text(json.dumps(data))
-    assert run_wagents("validate", cwd=workspace).returncode == 0
-    assert run_wagents("validate", "--no-cache", cwd=workspace).returncode == 1
+    assert invoke_wagents("validate", cwd=workspace).returncode == 0
+    assert invoke_wagents("validate", "--no-cache", cwd=workspace).returncode == 1
 
 
 def test_verbose_says_which_runner_ran(workspace: Path) -> None:
-    forked = run_wagents("validate", "alpha", "--no-cache", "--verbose", cwd=workspace)
+    forked = invoke_wagents("validate", "alpha", "--no-cache", "--verbose", cwd=workspace)
     assert forked.returncode == 0
     if zygote_unsupported() is None:
         assert "import checks: forked from a preloaded zygote (pid " in forked.stderr
     else:
         assert "import checks: one fresh process per server" in forked.stderr
-    fresh = run_wagents(
+    fresh = invoke_wagents(
         "validate", "alpha", "--no-cache", "--runner", "process", "-v", cwd=workspace
     )
     assert "one fresh process per server, 1 at a time (no zygote: --runner process)" in (
         fresh.stderr
     )
     (workspace / "mcp" / "beta" / ".env").write_text("FASTMCP_LOG_LEVEL=DEBUG\n")
-    refused = run_wagents("validate", "beta", "--no-cache", "-v", "-j", "3", cwd=workspace)
+    refused = invoke_wagents("validate", "beta", "--no-cache", "-v", "-j", "3", cwd=workspace)
     if zygote_unsupported() is None:
         assert (
             "mcp/beta: checked in a fresh process: it has a .env file, which importing fastmcp "
             "reads" in refused.stderr
         )
-    quiet = run_wagents("validate", "alpha", cwd=workspace)
+    quiet = invoke_wagents("validate", "alpha", cwd=workspace)
     assert quiet.stderr == ""
 
 
@@ -102,7 +102,7 @@ def test_changed_since_validates_only_what_changed(workspace: Path) -> None:
     git(workspace, "switch", "-q", "-c", "feature")
 
     def changed(*extra: str) -> tuple[int, str, str]:
-        result = run_wagents(
+        result = invoke_wagents(
             "validate", "--changed-since", "main", "--select", "fastmcp-json", "-v", *extra,
             cwd=workspace,
         )  # fmt: skip
@@ -123,7 +123,7 @@ def test_changed_since_validates_only_what_changed(workspace: Path) -> None:
     status, stdout, stderr = changed()
     assert "3 server(s) changed since main" in stderr and "Checked 3 servers:" in stdout
 
-    unknown = run_wagents("validate", "--changed-since", "nope", cwd=workspace)
+    unknown = invoke_wagents("validate", "--changed-since", "nope", cwd=workspace)
     assert unknown.returncode == 2
     assert unknown.stderr == "error: unknown git ref 'nope'\n"
 
@@ -155,5 +155,5 @@ def test_a_live_count_on_a_terminal_and_silence_elsewhere(workspace: Path) -> No
     assert shown.startswith(b"\rvalidating 0/3")
     assert b"\rvalidating 3/3" in shown
     assert shown.endswith(b"\r" + b" " * len(b"validating 3/3") + b"\r")  # erased
-    piped = run_wagents(*args, cwd=workspace)
+    piped = invoke_wagents(*args, cwd=workspace)
     assert piped.stderr == "" and piped.stdout == "All checks passed (3 servers).\n"

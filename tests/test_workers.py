@@ -20,7 +20,7 @@ from wagents.deploy.workers import (
 )
 from wagents.model import Server, UsageError
 from wagents.scaffold.new import new_server
-from wagents.testing import run_wagents, scratch_workspace, wagents_command
+from wagents.testing import invoke_wagents, scratch_workspace, wagents_command
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_the_worker_command_uses_this_interpreter(workspace_root: Path) -> None:
 def test_the_command_refuses_with_one_line(
     workspace_root: Path, args: list[str], env: dict[str, str], message: str
 ) -> None:
-    completed = run_wagents("worker", *args, cwd=workspace_root, env=env, timeout=120)
+    completed = invoke_wagents("worker", *args, cwd=workspace_root, env=env)
     assert completed.returncode == 2, completed.stderr
     assert completed.stdout == ""
     lines = completed.stderr.splitlines()

@@ -6,6 +6,7 @@ own test suite (`wagents.deploy.servertests`) to exercise one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -152,6 +153,39 @@ def run_wagents(
         timeout=timeout,
         check=False,
     )
+
+
+def invoke_wagents(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `wagents ARGS...` in this process, as the console script would, in `cwd`.
+
+    It calls `wagents.cli.app.run` (what `main` exits with) inside typer's `CliRunner` isolation:
+    stdin empty and not a terminal, stdout and stderr captured, `env` laid over `os.environ` and
+    restored afterwards. The result has the fields of `run_wagents`' (returncode, stdout,
+    stderr). Use it for argument handling and output; a command whose own child processes write
+    to the inherited file descriptors (`wagents test`, `new` without `--no-sync`), that replaces
+    the process (`serve`, `dev`) or that must prove crash safety, isolation or concurrency
+    needs the real process: `run_wagents`. Not thread-safe (it swaps the process's streams and
+    working directory).
+    """
+    from typer.testing import CliRunner
+
+    from wagents.cli.app import run
+
+    runner = CliRunner()
+    with contextlib.chdir(cwd), runner.isolation(env=env) as (stdout, stderr, _):
+        try:
+            status = run(list(args), prog_name="wagents")
+        except SystemExit as exc:  # what the interpreter would make of it
+            code = exc.code
+            status = code if isinstance(code, int) else (0 if code is None else 1)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out = stdout.getvalue().decode("utf-8", "replace")
+        err = stderr.getvalue().decode("utf-8", "replace")
+    return subprocess.CompletedProcess(["wagents", *args], status, out, err)
 
 
 def git(root: Path, *args: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -92,25 +93,31 @@ def reflow(docstring: str) -> str:
 _register_commands()
 
 
-def main() -> None:
-    """Console-script entry: user errors become one line on stderr and exit status 2."""
+def run(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:
+    """The console script as a function: run `wagents ARGS` and return its exit status.
+
+    User errors become one line on stderr and exit status 2 (`UsageError`, bad arguments), an
+    interruption 130, an unexpected exception one line and 70 (`WAGENTS_DEBUG=1` lets it
+    through). `args` defaults to `sys.argv[1:]`; `wagents.testing.invoke_wagents` calls this
+    in-process, so what tests see is exactly what the console script prints.
+    """
     try:
-        status = app(standalone_mode=False)
+        status = app(args=args, prog_name=prog_name, standalone_mode=False)
     except TyperException as exc:  # bad arguments: typer's (vendored click) usage errors
         ctx = getattr(exc, "ctx", None)
         hint = f" (try `{ctx.command_path} --help`)" if ctx is not None else ""
         if exc.format_message():  # empty when bare `wagents` printed the help
             typer.echo(f"error: {exc.format_message()}{hint}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         typer.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        return 130
     except Exception as exc:
         if os.environ.get("WAGENTS_DEBUG"):
             raise
@@ -118,5 +125,10 @@ def main() -> None:
             f"internal error: {type(exc).__name__}: {exc} (set WAGENTS_DEBUG=1 for a traceback)",
             err=True,
         )
-        sys.exit(70)
-    sys.exit(status if isinstance(status, int) else 0)
+        return 70
+    return status if isinstance(status, int) else 0
+
+
+def main() -> None:
+    """Console-script entry (see `run`)."""
+    sys.exit(run())
