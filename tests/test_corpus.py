@@ -5,7 +5,8 @@ expected exit status — and never a traceback, never a write to the workspace (
 and for any command that fails), and the validator's own memory must stay bounded.
 
 Server-level cases with the same command share one workspace and one `wagents` run (as a user's
-workspace would); the others get a workspace and a run of their own. Runs go three at a time.
+workspace would); the others get a workspace and a run of their own. Runs go three at a time, and
+only the cases pytest selected are built and run (`-k CASE`).
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ import pytest
 
 from wagents.testing import lock_workspace, scratch_workspace
 
+from .casefiles import Case, lay_files, matches, remove_paths
 from .corpus_cases import (
     README,
     SETUPS,
     VERIFIERS,
-    Case,
     drop_file_permission_override,
-    lay_files,
     load_cases,
     readme_with_table,
     render_table,
+    run_key,
     snapshot,
 )
 from .helpers import REPO_ROOT
@@ -74,19 +75,22 @@ class Run:
 
 
 def _build(root: Path, cases: list[Case], outside: Path) -> None:
-    workspace = scratch_workspace(root, [case.name for case in cases])
+    workspace = scratch_workspace(root, [case.server for case in cases])
+    if any(case.locked == "before-files" for case in cases):
+        lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
     for case in cases:
-        server = workspace.servers_dir / case.name
-        case_outside = outside / case.name
+        server = workspace.servers_dir / case.server
+        case_outside = outside / case.server
         case_outside.mkdir(parents=True)
-        values = {"name": case.name, "outside": str(case_outside)}
+        values = {"name": case.server, "outside": str(case_outside)}
         if case.server_files.exists():
             lay_files(case.server_files, server, values)
         if case.root_files.exists():
             lay_files(case.root_files, root, values)
+        remove_paths(server, case.remove)
         if case.setup:
             SETUPS[case.setup](server, case_outside)
-    if any(case.locked for case in cases):
+    if any(case.locked is True for case in cases):
         lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
 
 
@@ -114,13 +118,21 @@ def _execute(root: Path, cases: list[Case], outside: Path) -> Run:
 
 
 @pytest.fixture(scope="session")
-def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Build every workspace, run them all (three at a time); the run of each case by name."""
+def corpus_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Run]:
+    """Build the workspaces of the cases this session selected (every case when it selected none,
+    e.g. `-k worst_status`), run them (three at a time); the run of each case by name."""
+    selected = {
+        item.callspec.params["case"].name
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_corpus_case" and hasattr(item, "callspec")
+    }
     base = tmp_path_factory.mktemp("corpus")
     outside = base / "outside"
     groups: dict[tuple, list[Case]] = {}
-    for case in CASES:
-        groups.setdefault(case.run_key, []).append(case)
+    for case in [case for case in CASES if case.name in selected] or CASES:
+        groups.setdefault(run_key(case), []).append(case)
     jobs = []
     for index, cases in enumerate(groups.values()):
         root = base / f"ws{index}"
@@ -146,7 +158,7 @@ def test_corpus_case(case: Case, corpus_runs: dict[str, Run], tmp_path_factory) 
     output = run.stdout + run.stderr
     assert "Traceback" not in output, output[-3000:]
     assert 0 < run.rss_kb <= MAX_VALIDATOR_RSS_MB * 1024, f"validator peak RSS {run.rss_kb} KB"
-    shared = len([c for c in CASES if corpus_runs[c.name] is run]) > 1
+    shared = len([c for c in CASES if corpus_runs.get(c.name) is run]) > 1
 
     if expect.get("error"):
         assert run.returncode == expect["exit"], output
@@ -157,17 +169,10 @@ def test_corpus_case(case: Case, corpus_runs: dict[str, Run], tmp_path_factory) 
         return
 
     if run.args[0] == "validate":
-        findings = run.findings_of(case.name)
+        findings = run.findings_of(case.server)
         assert not [f for f in findings if f["rule"] == "internal-error"], findings
-        for want in expect.get("findings", []):
-            matching = [
-                f
-                for f in findings
-                if f["rule"] == want["rule"]
-                and want["message"] in f["message"]
-                and f["severity"] == want.get("severity", "error")
-                and ("line" not in want or f["line"] == want["line"])
-            ]
+        for want in case.findings:
+            matching = [f for f in findings if matches(want, f)]
             assert matching, f"missing {want}\nactual {json.dumps(findings, indent=1)}"
         errors = any(f["severity"] == "error" for f in findings)
         assert expect["exit"] == (1 if errors else 0), findings
@@ -177,12 +182,12 @@ def test_corpus_case(case: Case, corpus_runs: dict[str, Run], tmp_path_factory) 
     else:
         assert run.returncode == expect["exit"], output
     if case.verify:
-        VERIFIERS[case.verify](run.root, run.root.parent / "outside" / case.name)
+        VERIFIERS[case.verify](run.root, run.root.parent / "outside" / case.server)
 
 
 def test_shared_runs_exit_with_the_worst_status(corpus_runs: dict[str, Run]) -> None:
     for run in {id(run): run for run in corpus_runs.values()}.values():
-        cases = [c for c in CASES if corpus_runs[c.name] is run]
+        cases = [c for c in CASES if corpus_runs.get(c.name) is run]
         assert run.returncode == max(c.expect["exit"] for c in cases), run.stderr[-2000:]
 
 

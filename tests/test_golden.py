@@ -1,44 +1,45 @@
-"""Golden cases: tests/cases/<rule>/<case>/ holds the files that differ from a fresh scaffold and
-`expected.json`, the findings of that rule (an empty list for a passing case).
+"""Golden cases: tests/cases/<rule>/<case>/, one test each (`-k lockfile/stale` runs just that one).
 
-A case directory may contain:
-- any server file (server.py, fastmcp.json, pyproject.toml, tests/...): laid over a scaffolded
-  server; `${name}` in it becomes the case's server name;
-- `_remove`: paths (one per line) deleted from the scaffolded server;
-- `_root.pyproject.toml`: replaces the workspace's root pyproject (the case then gets a
-  workspace of its own);
-- `_isolated`: the case is validated with `--isolated`, in a workspace locked with `uv lock`
-  (shared by all such cases);
-- `_locked`: the case gets a workspace of its own, locked with `uv lock` after the server is
-  scaffolded and before the case's files are laid over it (so a changed pyproject.toml makes
-  the lock stale);
-- `expected.json`: `[{"severity", "path", "line", "message"}]`, where `message` is a substring,
-  `path` is relative to the workspace root (`mcp/${name}/...`), and a missing `line` key means
-  "any line".
+A case is a directory in the format of tests/casefiles.py (`case.json`, `server/`, `root/`), built
+into a server named `case-<rule>-<case>`. Its `expect.findings` lists every finding that server
+gets, from any rule: a failing case lists its rule's findings (and whatever else the input
+causes), a passing case lists none, so it proves the input is clean, not only that its own rule
+is quiet.
 
-Cases sharing the default root are validated together in one workspace, in one run.
+Cases are built lazily, by the first test that needs them, and only those pytest selected:
+selected cases that can share a workspace (the default root, locked after their files are laid)
+share one and one validation run with every rule (one zygote for all the import checks); a case
+with a `root/`, a `locked` other than true or `solo` gets a workspace of its own, validated with
+the static rules only unless its rule is a runtime one (each such run would start a zygote);
+`isolated` cases share a workspace validated with `--isolated` (marked slow).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wagents.check.engine import Options, validate
+from wagents.check.rules import all_rules
+from wagents.scaffold.new import new_server
+from wagents.testing import lock_workspace, scratch_workspace
 from wagents.workspace.root import Workspace
 
+from .casefiles import Case, lay_files, load_case, matches, remove_paths
 from .helpers import REPO_ROOT, require_tool
 
 CASES_DIR = REPO_ROOT / "tests" / "cases"
-SPECIAL_FILES = {"expected.json", "_remove", "_root.pyproject.toml", "_isolated", "_locked"}
+RULES = all_rules()
 
 
-def _cases() -> list[tuple[str, str, Path]]:
+def _load() -> list[Case]:
     return [
-        (rule_dir.name, case_dir.name, case_dir)
+        load_case(
+            case_dir, f"{rule_dir.name}/{case_dir.name}", f"case-{rule_dir.name}-{case_dir.name}"
+        )
         for rule_dir in sorted(CASES_DIR.iterdir())
         if rule_dir.is_dir()
         for case_dir in sorted(rule_dir.iterdir())
@@ -46,117 +47,122 @@ def _cases() -> list[tuple[str, str, Path]]:
     ]
 
 
-CASES = _cases()
+CASES = _load()
 
 
-def _server_name(rule: str, case: str) -> str:
-    return f"case-{rule}-{case}"
+def rule_of(case: Case) -> str:
+    return case.name.partition("/")[0]
 
 
-def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
-    from wagents.scaffold.new import new_server
-    from wagents.testing import lock_workspace
+def workspace_key(case: Case) -> tuple[str, ...]:
+    """Cases with equal keys share a workspace and a validation run (read from case.json only)."""
+    if case.root_files.exists() or case.solo or case.locked is not True:
+        return ("solo", case.name)
+    if case.isolated:
+        return ("isolated",)
+    return ("shared",)
 
-    created = new_server(workspace, name).path
-    if (case_dir / "_locked").exists():
-        require_tool("uv")
-        lock_workspace(workspace.root)
-    for path in sorted(case_dir.rglob("*")):
-        relative = path.relative_to(case_dir)
-        if path.is_dir() or relative.as_posix() in SPECIAL_FILES:
-            continue
-        target = created / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = path.read_bytes()
-        try:
-            target.write_text(data.decode("utf-8").replace("${name}", name), encoding="utf-8")
-        except UnicodeDecodeError:  # deliberately broken encodings stay as they are
-            target.write_bytes(data)
-    removals = case_dir / "_remove"
-    if removals.exists():
-        for line in removals.read_text().split():
-            victim = created / line
-            shutil.rmtree(victim) if victim.is_dir() else victim.unlink()
+
+def _options(cases: list[Case], key: tuple[str, ...]) -> Options:
+    """Every rule, except in a workspace of its own whose cases' rules are all static."""
+    if key == ("isolated",):
+        return Options(timeout=60, isolated=True)
+    needs_probe = any(RULES[rule_of(c)].runtime or RULES[rule_of(c)].after_findings for c in cases)
+    if key[0] == "solo" and not needs_probe:
+        return Options(select=tuple(slug for slug, item in RULES.items() if not item.runtime))
+    return Options(timeout=15)
+
+
+class GoldenRuns:
+    """Builds and validates the selected cases, a workspace at a time, when first asked."""
+
+    def __init__(self, selected: Iterable[Case], base: Path) -> None:
+        self.selected = list(selected)
+        self.base = base
+        self.findings: dict[str, list[dict[str, Any]]] = {}
+        self.done: set[tuple[str, ...]] = set()
+
+    def of(self, case: Case) -> list[dict[str, Any]]:
+        """Every finding of the case's server."""
+        key = workspace_key(case)
+        if key not in self.done:
+            group = [other for other in self.selected if workspace_key(other) == key]
+            self._run(group or [case], key)
+            self.done.add(key)
+        return self.findings.get(case.server, [])
+
+    def _run(self, cases: list[Case], key: tuple[str, ...]) -> None:
+        root = self.base / "-".join(key).replace("/", "-")
+        workspace = self._build(root, cases)
+        report = validate(workspace, workspace.servers(), _options(cases, key))
+        for finding in report.findings:
+            self.findings.setdefault(finding.server, []).append(finding.as_dict())
+
+    def _build(self, root: Path, cases: list[Case]) -> Workspace:
+        workspace = scratch_workspace(root)
+        for case in cases:
+            new_server(workspace, case.server)
+        if any(case.locked == "before-files" for case in cases):
+            require_tool("uv")
+            lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+        for case in cases:
+            server_dir = workspace.servers_dir / case.server
+            outside = self.base / "outside" / case.server
+            outside.mkdir(parents=True)
+            values = {"name": case.server, "outside": str(outside)}
+            if case.server_files.exists():
+                lay_files(case.server_files, server_dir, values)
+            if case.root_files.exists():
+                lay_files(case.root_files, root, values)
+            remove_paths(server_dir, case.remove)
+        if all(case.locked is True for case in cases):
+            require_tool("uv")
+            lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+        return Workspace.find(root)
 
 
 @pytest.fixture(scope="session")
-def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
-    """Validate every case once; findings by server name.
+def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> GoldenRuns:
+    """The runs of the golden cases this session selected (after -k and -m), built on demand."""
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_golden_case" and hasattr(item, "callspec")
+    ]
+    return GoldenRuns(selected, tmp_path_factory.mktemp("golden"))
 
-    Only the cases of runtime rules (and of rules judging the others' findings, such as
-    unused-ignore) pay for the import check: the others run the static rules.
-    """
-    from wagents.check.rules import all_rules
-    from wagents.testing import lock_workspace, scratch_workspace
 
-    rules = all_rules()
-    static = tuple(slug for slug, item in rules.items() if not item.runtime)
-    runtime_cases = {
-        _server_name(r, c)
-        for r, c, _ in CASES
-        if r in rules and (rules[r].runtime or rules[r].after_findings)
-    }
+def _param(case: Case) -> Any:
+    return pytest.param(case, id=case.name, marks=[pytest.mark.slow] if case.isolated else [])
 
-    findings: dict[str, list[dict]] = {}
-    shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")
-    isolated = scratch_workspace(tmp_path_factory.mktemp("golden") / "isolated")
-    solo = []
-    for rule, case, case_dir in CASES:
-        name = _server_name(rule, case)
-        root_override = case_dir / "_root.pyproject.toml"
-        if root_override.exists() or (case_dir / "_locked").exists():
-            solo.append((name, case_dir, root_override))
-        elif (case_dir / "_isolated").exists():
-            _build(isolated, name, case_dir)
+
+@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+def test_golden_case(case: Case, golden: GoldenRuns) -> None:
+    actual = golden.of(case)
+    unexpected = list(actual)
+    missing = []
+    for want in case.findings:
+        hit = next((got for got in unexpected if matches(want, got)), None)
+        if hit is None:
+            missing.append(want)
         else:
-            _build(shared, name, case_dir)
-    workspaces = [Workspace.find(shared.root)]
-    for name, case_dir, root_override in solo:
-        workspace = scratch_workspace(tmp_path_factory.mktemp("golden") / name)
-        _build(workspace, name, case_dir)
-        if root_override.exists():
-            text = root_override.read_text().replace("${name}", name)
-            (workspace.root / "pyproject.toml").write_text(text)
-        workspaces.append(Workspace.find(workspace.root))
-    for workspace in workspaces:
-        servers = workspace.servers()
-        probed = [server for server in servers if server.name in runtime_cases]
-        unprobed = [server for server in servers if server.name not in runtime_cases]
-        reports = [validate(workspace, probed, Options(timeout=15))] if probed else []
-        if unprobed:
-            reports.append(validate(workspace, unprobed, Options(select=static)))
-        for report in reports:
-            for finding in report.findings:
-                findings.setdefault(finding.server, []).append(finding.as_dict())
-    lock_workspace(isolated.root, REPO_ROOT / "uv.lock")
-    report = validate(isolated, isolated.servers(), Options(timeout=60, isolated=True))
-    for finding in report.findings:
-        findings.setdefault(finding.server, []).append(finding.as_dict())
-    return findings
+            unexpected.remove(hit)
+    assert not missing and not unexpected, (
+        f"{case.directory.relative_to(REPO_ROOT)}/case.json\n"
+        f"expected but missing: {missing}\nfound but not expected: {unexpected}"
+    )
 
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
-    from wagents.check.rules import all_rules
-
-    for slug in all_rules():
-        expectations = [
-            json.loads((case_dir / "expected.json").read_text())
-            for rule, _, case_dir in CASES
-            if rule == slug
-        ]
-        assert any(expectations), f"rule {slug} has no failing case in tests/cases/{slug}/"
-        assert any(not e for e in expectations), f"rule {slug} has no passing case"
+    for slug in RULES:
+        own = [case for case in CASES if rule_of(case) == slug]
+        failing = [c for c in own if any(f["rule"] == slug for f in c.findings)]
+        assert failing, f"rule {slug} has no failing case in tests/cases/{slug}/"
+        assert any(not c.findings for c in own), f"rule {slug} has no passing case"
 
 
-@pytest.mark.parametrize(("rule", "case", "case_dir"), CASES, ids=[f"{r}/{c}" for r, c, _ in CASES])
-def test_golden_case(rule: str, case: str, case_dir: Path, golden_findings) -> None:
-    name = _server_name(rule, case)
-    expected = json.loads((case_dir / "expected.json").read_text().replace("${name}", name))
-    actual = [f for f in golden_findings.get(name, []) if f["rule"] == rule]
-    assert len(actual) == len(expected), f"expected {expected}\nactual {actual}"
-    for want, got in zip(expected, actual, strict=True):
-        assert got["severity"] == want["severity"], got
-        assert got["path"] == want["path"], got
-        if "line" in want:
-            assert got["line"] == want["line"], got
-        assert want["message"] in got["message"], got
+def test_cases_name_existing_rules() -> None:
+    for case in CASES:
+        assert rule_of(case) in RULES, f"tests/cases/{rule_of(case)}/ is no rule"
+        for finding in case.findings:
+            assert finding["rule"] in RULES, f"{case.name}: unknown rule {finding['rule']}"

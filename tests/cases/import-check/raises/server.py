@@ -1,3 +1,0 @@
-"""Imports a module nobody declared."""
-
-import definitely_not_installed_xyz  # noqa: F401

@@ -1,6 +1,0 @@
-"""Prints a banner while being imported."""
-
-from fastmcp import FastMCP
-
-mcp = FastMCP("Chatty", mask_error_details=True)
-print("Chatty server ready")
