@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from wagents import __version__
-from wagents.check.facts import RuntimeFacts
 from wagents.files.atomic import atomic_write
 from wagents.model import Finding, Server, Severity, Suppressed
+from wagents.probe.protocol import RuntimeFacts, Status
 from wagents.probe.runner import probe_environment
 from wagents.workspace.changes import is_shared
 from wagents.workspace.root import Workspace
@@ -53,7 +53,7 @@ SKIPPED_DIRS = frozenset(
 #: Entries kept per server (different rule selections, recent edits); older ones are removed.
 ENTRIES_PER_SERVER = 4
 #: Probe outcomes that depend on the machine rather than the server's files.
-UNSTABLE_STATUSES = frozenset({"timeout", "no-result"})
+UNSTABLE_STATUSES = frozenset({Status.TIMEOUT, Status.NO_RESULT})
 #: Shared directories hashed in full (their files, at any depth), besides workspace members.
 SHARED_DIRS = ("tools", ".github/workflows")
 #: Root files rules read besides those changes.SHARED_PATTERNS names (git ignores, pytest).

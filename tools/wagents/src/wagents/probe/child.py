@@ -24,11 +24,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from wagents.probe import proctree
+from wagents.probe.protocol import (
+    ChildReport,
+    HttpApp,
+    Location,
+    Prompt,
+    Resource,
+    ResourceTemplate,
+    Route,
+    ServerInfo,
+    Settings,
+    Status,
+    Tool,
+    to_json,
+)
+
 #: Names `fastmcp run` tries, in order, when fastmcp.json names no entrypoint.
 DEFAULT_ENTRYPOINTS = ("mcp", "server", "app")
 
 
-def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, Any]:
+def collect(server_dir: Path, source: str, entrypoint: str | None) -> ChildReport:
     """Import `source` (relative to `server_dir`) and describe the server it defines.
 
     Assumes the process is already isolated: this changes the working directory, `sys.path`,
@@ -39,7 +55,7 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
     working_dir = Path.cwd()
     sys.path.insert(0, str(source_path.parent))
     module_name = source_path.stem
-    facts: dict[str, Any] = {"status": "ok", "module": module_name}
+    outcome: dict[str, Any] = {"status": Status.OK}
     _watch_stdin()
     watcher = _StdoutWatcher(sys.stdout, server_dir.resolve())
     sys.stdout = watcher
@@ -48,21 +64,20 @@ def collect(server_dir: Path, source: str, entrypoint: str | None) -> dict[str, 
         module = importlib.import_module(module_name)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
-        facts |= {"status": "exit", "exit_code": code, **_error_location(exc, source_path)}
+        outcome |= {"status": Status.EXIT, "exit_code": code, "line": _error_line(exc, source_path)}
     except BaseException as exc:
-        facts |= {
-            "status": "exception",
-            "exception": type(exc).__name__,
+        outcome |= {
+            "status": Status.EXCEPTION,
             "message": _last_line(exc),
-            **_error_location(exc, source_path),
+            "line": _error_line(exc, source_path),
         }
-    facts["stdout_closed"] = _stdout_closed()
+    outcome["stdout_closed"] = _stdout_closed()
     _stop_capturing_stdout()
-    facts["stdout_origin"] = watcher.origin
-    facts |= _side_effects(working_dir)
-    if module is None:
-        return facts
-    return facts | asyncio.run(_describe(module, entrypoint))
+    outcome["stdout_origin"] = watcher.origin
+    outcome |= _side_effects(working_dir)
+    if module is not None:
+        outcome |= asyncio.run(_describe(module, entrypoint))
+    return ChildReport(**outcome)
 
 
 async def _describe(module: Any, entrypoint: str | None) -> dict[str, Any]:
@@ -82,12 +97,15 @@ async def _describe(module: Any, entrypoint: str | None) -> dict[str, Any]:
             found = (name, obj)
             break
     if found is None:
-        return {"status": "no-server", "message": f"none of {', '.join(candidates)} is defined"}
+        return {
+            "status": Status.NO_SERVER,
+            "message": f"none of {', '.join(candidates)} is defined",
+        }
     name, server = found
     if not isinstance(server, FastMCP):
         kind = f"{type(server).__module__}.{type(server).__qualname__}"
         return {
-            "status": "not-fastmcp",
+            "status": Status.NOT_FASTMCP,
             "entrypoint": name,
             "message": f"{name} is a {kind}, not a FastMCP server",
         }
@@ -98,15 +116,13 @@ async def _describe(module: Any, entrypoint: str | None) -> dict[str, Any]:
     }
 
 
-async def _describe_server(server: Any) -> dict[str, Any]:
+async def _describe_server(server: Any) -> ServerInfo:
     import fastmcp
     from fastmcp.utilities.inspect import inspect_fastmcp
 
     info = dataclasses.asdict(await inspect_fastmcp(server))
     tools = await server.list_tools()
     tasks = {tool.name: _task_mode(tool) for tool in tools}
-    for tool in info["tools"]:
-        tool["task"] = tasks.get(tool["name"])
     # Where each component's function is defined, so findings can point at its line.
     components = [
         *tools,
@@ -119,21 +135,31 @@ async def _describe_server(server: Any) -> dict[str, Any]:
     }
     for kind in ("tools", "prompts", "resources", "templates"):
         for component in info[kind]:
-            component.update(locations.get(component["key"]) or {})
-    return info | {
-        "mask_error_details": bool(getattr(server, "_mask_error_details", False)),
-        "tasks": bool(getattr(server, "_support_tasks_by_default", False)),
+            component["location"] = to_json(locations.get(component["key"]))
+    for tool in info["tools"]:
+        tool["task"] = tasks.get(tool["name"])
+    settings = Settings(
+        stateless_http=fastmcp.settings.stateless_http,
+        docket_url=str(fastmcp.settings.docket.url),
+        http_host_origin_protection=fastmcp.settings.http_host_origin_protection,
+    )
+    return ServerInfo(
+        name=str(info.get("name") or ""),
+        instructions=info.get("instructions"),
+        version=info.get("version"),
+        tools=tuple(Tool.from_json(item) for item in info["tools"]),
+        prompts=tuple(Prompt.from_json(item) for item in info["prompts"]),
+        resources=tuple(Resource.from_json(item) for item in info["resources"]),
+        templates=tuple(ResourceTemplate.from_json(item) for item in info["templates"]),
+        mask_error_details=bool(getattr(server, "_mask_error_details", False)),
+        tasks=bool(getattr(server, "_support_tasks_by_default", False)),
         # What FastMCP hands Docket at startup (tools, resources, prompts with task support).
-        "task_components": sorted(component.key for component in await server.get_tasks()),
-        "custom_routes": [
+        task_components=tuple(sorted(component.key for component in await server.get_tasks())),
+        custom_routes=tuple(
             _route(route) for route in getattr(server, "_additional_http_routes", [])
-        ],
-        "settings": {
-            "stateless_http": fastmcp.settings.stateless_http,
-            "docket_url": str(fastmcp.settings.docket.url),
-            "http_host_origin_protection": fastmcp.settings.http_host_origin_protection,
-        },
-    }
+        ),
+        settings=settings,
+    )
 
 
 def _task_mode(tool: Any) -> str | None:
@@ -142,30 +168,27 @@ def _task_mode(tool: Any) -> str | None:
     return str(mode) if mode is not None else None
 
 
-def _route(route: Any) -> dict[str, Any]:
+def _route(route: Any) -> Route:
     endpoint = getattr(route, "endpoint", None)
-    return {
-        "path": getattr(route, "path", None),
-        "methods": sorted(getattr(route, "methods", None) or []),
-        "endpoint": getattr(endpoint, "__qualname__", None),
-        **_source_location(endpoint),
-    }
+    return Route(
+        path=str(getattr(route, "path", None) or ""),
+        methods=tuple(sorted(getattr(route, "methods", None) or [])),
+        endpoint=getattr(endpoint, "__qualname__", None),
+        location=_source_location(endpoint),
+    )
 
 
-def _source_location(function: Any) -> dict[str, Any]:
-    """`{"file", "line"}` of a function's definition (decorators included), or {} if unknown."""
+def _source_location(function: Any) -> Location | None:
+    """Where a function is defined (its first decorator's line), or None if unknown."""
     if function is None:
-        return {}
+        return None
     function = inspect.unwrap(function)
     with contextlib.suppress(OSError, TypeError):
-        return {
-            "file": inspect.getsourcefile(function),
-            "line": inspect.getsourcelines(function)[1],
-        }
-    return {}
+        return Location(inspect.getsourcefile(function), inspect.getsourcelines(function)[1])
+    return None
 
 
-def _http_app(module: Any) -> dict[str, Any] | None:
+def _http_app(module: Any) -> HttpApp | None:
     """The module-level ASGI app (`app = mcp.http_app()`), if any, and its Host/Origin guard."""
     app = getattr(module, "app", None)
     middleware = getattr(app, "user_middleware", None)
@@ -178,7 +201,7 @@ def _http_app(module: Any) -> dict[str, Any] | None:
         names.append(name)
         if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return {"attribute": "app", "origin_protection": protection, "middleware": names}
+    return HttpApp("app", protection, tuple(names))
 
 
 def _last_line(exc: BaseException) -> str:
@@ -186,19 +209,19 @@ def _last_line(exc: BaseException) -> str:
     return lines[-1].strip() if lines else type(exc).__name__
 
 
-def _error_location(exc: BaseException, source_path: Path) -> dict[str, Any]:
-    """The deepest traceback frame inside the server's own file, if any."""
+def _error_line(exc: BaseException, source_path: Path) -> int | None:
+    """The line of the deepest traceback frame inside the server's own file, if any."""
     line = None
     if (
         isinstance(exc, SyntaxError)
         and exc.filename
         and Path(exc.filename).resolve() == source_path
     ):
-        return {"line": exc.lineno}
+        return exc.lineno
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         if Path(frame.f_code.co_filename).resolve() == source_path:
             line = lineno
-    return {"line": line}
+    return line
 
 
 #: What stdin holds while a server imports: an empty line, then end of file. A server that reads
@@ -254,7 +277,7 @@ class _StdoutWatcher:
     def __init__(self, stream: Any, server_dir: Path) -> None:
         self._stream = stream
         self._server_dir = str(server_dir) + os.sep
-        self.origin: dict[str, Any] | None = None
+        self.origin: Location | None = None
 
     def write(self, text: str) -> int:
         if text and self.origin is None:
@@ -265,7 +288,7 @@ class _StdoutWatcher:
         for line in lines:
             self.write(line)
 
-    def _caller(self) -> dict[str, Any] | None:
+    def _caller(self) -> Location | None:
         """The innermost frame in a file of the server directory (the server's own line)."""
         frame = sys._getframe(2)
         while frame is not None:
@@ -274,7 +297,7 @@ class _StdoutWatcher:
             if not filename.startswith("<"):
                 filename = str(Path(filename).resolve())
                 if filename.startswith(self._server_dir):
-                    return {"file": filename, "line": frame.f_lineno}
+                    return Location(filename, frame.f_lineno)
             frame = frame.f_back
         return None
 
@@ -330,45 +353,28 @@ def report(
     entrypoint: str | None,
     cpu_seconds: int | None = None,
     memory_bytes: int | None = None,
-    amend: Callable[[dict[str, Any]], None] | None = None,
+    amend: Callable[[ChildReport], ChildReport] | None = None,
 ) -> NoReturn:
     """Apply the limits, collect the facts, write them as JSON to `result_fd` and end the process.
 
-    `amend` may add keys to the facts before they are written (the zygote marks results that a
-    fresh interpreter might not reproduce).
+    `amend` may change the report before it is written (the zygote marks results that a fresh
+    interpreter might not reproduce).
     """
     result = os.fdopen(result_fd, "w", encoding="utf-8")
     apply_limits(cpu_seconds, memory_bytes)
     # Daemons the server starts (even with setsid) become our children, so they die with us.
-    proctree = _proctree()
     proctree.become_subreaper()
     try:
         facts = collect(server_dir, source, entrypoint)
     except BaseException as exc:  # inspection itself failed (a broken tool, a factory raising)
-        facts = {"status": "exception", "exception": type(exc).__name__, "message": _last_line(exc)}
-    facts["orphans_killed"] = proctree.kill_descendants(os.getpid())
+        facts = ChildReport(Status.EXCEPTION, _last_line(exc))
+    facts = dataclasses.replace(facts, orphans=proctree.kill_descendants(os.getpid()))
     if amend is not None:
-        amend(facts)
-    result.write(json.dumps(facts, default=str))
+        facts = amend(facts)
+    result.write(json.dumps(facts.to_json(), default=str))
     result.flush()
     # Skip interpreter shutdown: a server's atexit hooks or non-daemon threads must not hang us.
     os._exit(0)
-
-
-def _proctree() -> Any:
-    """wagents.probe.proctree, also when this file runs alone in a server's own environment
-    (`--isolated`: wagents is not installed there, but proctree.py lies beside this file)."""
-    try:
-        from wagents.probe import proctree
-    except ImportError:
-        import importlib.util
-
-        location = Path(__file__).with_name("proctree.py")
-        spec = importlib.util.spec_from_file_location("_wagents_proctree", location)
-        assert spec is not None and spec.loader is not None
-        proctree = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(proctree)
-    return proctree
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from wagents.check.facts import RuntimeFacts
 from wagents.probe.proctree import kill_descendants
+from wagents.probe.protocol import ChildReport, RuntimeFacts, Status
 
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
@@ -25,10 +29,35 @@ STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
 #: The largest result document a probe may send.
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
-#: probe.py imports only the standard library at top level, so any interpreter can run it by path
-#: (`python -I path/to/probe.py`): how the isolated install check probes an environment that has
-#: no wagents in it.
-PROBE_FILE = Path(__file__).with_name("child.py")
+#: The modules of `wagents.probe` that run inside a server's process: standard library only, so
+#: an interpreter that has nothing but the server's own dependencies (`--isolated`) runs them.
+CHILD_MODULES = ("child.py", "protocol.py", "proctree.py")
+#: `python -c` bootstrap of such an interpreter: the probe from the tree of `probe_tree()`.
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "sys.argv[0] = 'wagents.probe.child'; "
+    "from wagents.probe.child import main; main()"
+)
+
+
+@functools.cache
+def probe_tree() -> Path:
+    """A temporary directory holding a `wagents` package with only the probe's modules in it.
+
+    Putting wagents' own install location on another interpreter's path would lend it every
+    package installed beside wagents; this tree lends it the probe and nothing else. Removed when
+    this process exits.
+    """
+    root = Path(tempfile.mkdtemp(prefix="wagents-probe-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    package = root / "wagents" / "probe"
+    package.mkdir(parents=True)
+    (root / "wagents" / "__init__.py").write_text('"""The probe of wagents, alone."""\n')
+    (package / "__init__.py").write_text("")
+    here = Path(__file__).resolve().parent
+    for name in CHILD_MODULES:
+        shutil.copyfile(here / name, package / name)
+    return root
 
 
 @dataclass(frozen=True)
@@ -86,7 +115,7 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     if request.python is None:
         launcher = [sys.executable, "-I", "-B", "-u", "-m", "wagents.probe.child"]
     else:
-        launcher = [request.python, "-I", "-B", "-u", str(PROBE_FILE)]
+        launcher = [request.python, "-I", "-B", "-u", "-c", _BOOTSTRAP, str(probe_tree())]
     command = [
         *launcher,
         *arguments(
@@ -115,11 +144,11 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     with os.fdopen(result_read, "rb") as result_pipe:
         capture = _capture(process, result_pipe, deadline=started + limits.timeout)
     seconds = round(time.monotonic() - started, 3)
-    return _interpret(process.returncode, capture, limits, seconds)
+    return interpret(process.returncode, capture, limits, seconds)
 
 
 @dataclass
-class _Capture:
+class Capture:
     stdout_bytes: int = 0
     stdout_sample: bytes = b""
     stderr_tail: bytes = b""
@@ -127,10 +156,10 @@ class _Capture:
     timed_out: bool = False
 
 
-def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> _Capture:
+def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> Capture:
     """Read the three pipes until the child exits (or the deadline), keeping bounded parts."""
     assert process.stdout is not None and process.stderr is not None
-    capture = _Capture()
+    capture = Capture()
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ, "stdout")
     selector.register(process.stderr, selectors.EVENT_READ, "stderr")
@@ -147,20 +176,20 @@ def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> 
                 if not chunk:
                     selector.unregister(key.fileobj)
                     continue
-                _keep(capture, key.data, chunk)
+                keep_output(capture, key.data, chunk)
             if not events and _has_exited(process):
                 # The child is gone but something it left behind holds the pipes open.
                 break
     finally:
         selector.close()
-        _kill_all(process.pid)
+        kill_all(process.pid)
         process.wait()
         for stream in (process.stdout, process.stderr):
             stream.close()
     return capture
 
 
-def _keep(capture: _Capture, stream: str, chunk: bytes) -> None:
+def keep_output(capture: Capture, stream: str, chunk: bytes) -> None:
     if stream == "stdout":
         capture.stdout_bytes += len(chunk)
         room = STDOUT_SAMPLE_BYTES - len(capture.stdout_sample)
@@ -183,7 +212,7 @@ def _has_exited(process: subprocess.Popen[bytes]) -> bool:
         return True
 
 
-def _kill_all(pid: int) -> None:
+def kill_all(pid: int) -> None:
     """Kill the probe and everything it started: its group, and descendants that left it.
 
     The group is stopped first so that nothing forks while the descendants are collected; the
@@ -198,56 +227,44 @@ def _kill_all(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _interpret(
-    returncode: int, capture: _Capture, limits: ProbeLimits, seconds: float
+def interpret(
+    returncode: int, capture: Capture, limits: ProbeLimits, seconds: float
 ) -> RuntimeFacts:
-    common = {
+    """The facts of one probe: its report if it wrote one, else what its exit shows."""
+    seen = {
         "stdout_bytes": capture.stdout_bytes,
         "stdout_sample": capture.stdout_sample.decode("utf-8", "replace"),
         "stderr_tail": capture.stderr_tail.decode("utf-8", "replace"),
         "seconds": seconds,
     }
     if capture.timed_out:
-        return RuntimeFacts(
-            status="timeout",
-            message=f"did not finish importing within {limits.timeout:g} s",
-            **common,
+        report = ChildReport(
+            Status.TIMEOUT, f"did not finish importing within {limits.timeout:g} s"
         )
-    if capture.result:
-        try:
-            data = json.loads(capture.result)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            return RuntimeFacts(
-                status=str(data.get("status", "no-result")),
-                message=data.get("message"),
-                line=data.get("line"),
-                exit_code=data.get("exit_code"),
-                entrypoint=data.get("entrypoint"),
-                server=data.get("server"),
-                http_app=data.get("http_app"),
-                stdin_read=bool(data.get("stdin_read")),
-                stdout_closed=bool(data.get("stdout_closed")),
-                orphans=int(data.get("orphans_killed") or 0),
-                cwd_after_import=data.get("cwd_after_import"),
-                stdout_origin=data.get("stdout_origin"),
-                **common,
-            )
-    if returncode < 0:
-        name = _signal_name(-returncode)
-        return RuntimeFacts(
-            status="crashed",
-            message=f"the interpreter died ({name})",
+    elif capture.result:
+        report = read_report(capture.result)
+    elif returncode < 0:
+        report = ChildReport(
+            Status.CRASHED,
+            f"the interpreter died ({_signal_name(-returncode)})",
             exit_code=returncode,
-            **common,
         )
-    return RuntimeFacts(
-        status="exit",
-        message=f"the process exited with status {returncode} while importing",
-        exit_code=returncode,
-        **common,
-    )
+    else:
+        report = ChildReport(
+            Status.EXIT,
+            f"the process exited with status {returncode} while importing",
+            exit_code=returncode,
+        )
+    return RuntimeFacts.from_report(report, **seen)
+
+
+def read_report(result: bytes) -> ChildReport:
+    """The child's report from the bytes of its result pipe (unreadable: no-result)."""
+    try:
+        data = json.loads(result)
+    except ValueError:
+        return ChildReport(Status.NO_RESULT, "the probe's report is not JSON")
+    return ChildReport.from_json(data)
 
 
 def _signal_name(number: int) -> str:

@@ -25,13 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from wagents.check.facts import RuntimeFacts
+from wagents.model import ProbeSummary
+from wagents.probe.protocol import RuntimeFacts
 from wagents.probe.runner import (
+    Capture,
     ProbeLimits,
     ProbeRequest,
-    _Capture,
-    _interpret,
+    interpret,
     probe_environment,
+    read_report,
     run_probe,
 )
 
@@ -41,8 +43,6 @@ RUNNERS = ("auto", "zygote", "process")
 STARTUP_TIMEOUT = 60.0
 #: Seconds beyond a probe's own timeout before a silent zygote is declared hung.
 ANSWER_GRACE = 15.0
-#: The key a zygote child adds to results a fresh process might not reproduce (zygote.RETRY_KEY).
-RETRY_KEY = "zygote_retry"
 
 
 def default_jobs() -> int:
@@ -64,13 +64,19 @@ def zygote_unsupported() -> str | None:
 
 @dataclass
 class ProbeInfo:
-    """Which runner ran the probes, and why any ran in a fresh process instead."""
+    """Which runner ran the probes, and why any ran in a fresh process instead (filled in while
+    the probes run; `summary()` is the frozen value a report carries)."""
 
     runner: str = "none"  # "zygote", "process", or "none" (nothing to probe)
     jobs: int = 0  # probes at once
     reason: str | None = None  # why the zygote was not used, or stopped being used
     detail: str | None = None  # the zygote's pid, what it preloaded, how long that took
     fallbacks: dict[Path, str] = field(default_factory=dict)  # server dir -> why a fresh process
+
+    def summary(self) -> ProbeSummary:
+        return ProbeSummary(
+            self.runner, self.jobs, self.reason, self.detail, tuple(sorted(self.fallbacks.items()))
+        )
 
 
 class _Unavailable(Exception):
@@ -169,7 +175,7 @@ class ZygoteClient:
             raise
         if "fallback" in response:
             raise _Refused(str(response["fallback"]))
-        capture = _Capture(
+        capture = Capture(
             stdout_bytes=int(response["stdout_bytes"]),
             stdout_sample=base64.b64decode(response["stdout_sample"]),
             stderr_tail=base64.b64decode(response["stderr_tail"]),
@@ -179,7 +185,7 @@ class ZygoteClient:
         retry = _retry_reason(capture.result)
         if retry is not None:
             raise _Refused(f"a fresh process may differ: {retry}")
-        return _interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
+        return interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
 
     def close(self) -> None:
         """Stop the zygote: end of requests kills its children; then make sure it is gone."""
@@ -264,13 +270,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _retry_reason(result: bytes) -> str | None:
-    try:
-        data = json.loads(result)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and RETRY_KEY in data:
-        return str(data[RETRY_KEY])
-    return None
+    """Why a zygote child asks for a fresh interpreter, if it does."""
+    return read_report(result).retry if result else None
 
 
 def _tail(file: IO[bytes]) -> str:

@@ -36,6 +36,7 @@ pipe stops it: running children are killed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wagents.probe import child as probe
+from wagents.probe.protocol import PROTOCOL_VERSION, RETRY_KEY, ChildReport
 
 #: What every probe imports anyway: fastmcp, the inspection the probe runs, and the modules that
 #: constructing a FastMCP server and its HTTP app import lazily.
@@ -63,10 +65,11 @@ PRELOAD = (
 )
 #: Files in a server directory that preloaded code reads relative to the working directory.
 CWD_INPUTS = (".env",)
-#: The key a child adds to its result when a fresh process might have answered differently.
-RETRY_KEY = "zygote_retry"
-#: What a child sends when the probe itself failed in it (written without json).
-FAILED_IN_CHILD = b'{"status": "no-result", "zygote_retry": "the probe failed in the forked child"}'
+#: What a child sends when the probe itself failed in it (written without json: see _child).
+FAILED_IN_CHILD = (
+    b'{"protocol": %d, "status": "no-result", "%s": "the probe failed in the forked child"}'
+    % (PROTOCOL_VERSION, RETRY_KEY.encode())
+)
 #: Bytes of output written while preloading that are kept (a fresh probe would show it).
 PRELOAD_OUTPUT_LIMIT = 1024 * 1024
 #: Seconds between checks on children that are silent (the plain runner's select timeout).
@@ -92,13 +95,13 @@ class _Child:
     """One forked probe: its pipes, what they delivered so far and its deadline."""
 
     def __init__(self, request_id: object, pid: int, deadline: float, started: float) -> None:
-        from wagents.probe.runner import _Capture
+        from wagents.probe.runner import Capture
 
         self.request_id = request_id
         self.pid = pid
         self.deadline = deadline
         self.started = started
-        self.capture = _Capture()
+        self.capture = Capture()
         self.fds: dict[int, str] = {}
 
 
@@ -229,22 +232,22 @@ class _Zygote:
                     self._read(child, key.fd, stream)
                 self._check_children(active)
         finally:
-            from wagents.probe.runner import _kill_all
+            from wagents.probe.runner import kill_all
 
             for child in list(self.children.values()):
-                _kill_all(child.pid)
+                kill_all(child.pid)
                 _reap(child.pid)
 
     def _read(self, child: _Child, fd: int, stream: str) -> bool:
         """Read one chunk of a child's pipe; False (and the pipe closed) at end of file."""
-        from wagents.probe.runner import _keep
+        from wagents.probe.runner import keep_output
 
         try:
             chunk = os.read(fd, 65536)
         except BlockingIOError:
             return False
         if chunk:
-            _keep(child.capture, stream, chunk)
+            keep_output(child.capture, stream, chunk)
             return True
         self.selector.unregister(fd)
         os.close(fd)
@@ -274,9 +277,9 @@ class _Zygote:
         import base64
         import time
 
-        from wagents.probe.runner import _kill_all
+        from wagents.probe.runner import kill_all
 
-        _kill_all(child.pid)  # its group, and daemons that left it (the child is a subreaper)
+        kill_all(child.pid)  # its group, and daemons that left it (the child is a subreaper)
         returncode = _reap(child.pid)
         for fd in list(child.fds):
             self.selector.unregister(fd)
@@ -300,7 +303,7 @@ class _Zygote:
         import selectors
         import time
 
-        from wagents.probe.runner import _keep
+        from wagents.probe.runner import keep_output
 
         request_id = request.get("id")
         try:
@@ -331,9 +334,9 @@ class _Zygote:
         child = _Child(request_id, pid, started + timeout, started)
         # What a fresh interpreter would have printed while importing what is preloaded.
         if self.preload_stdout:
-            _keep(child.capture, "stdout", self.preload_stdout)
+            keep_output(child.capture, "stdout", self.preload_stdout)
         if self.preload_stderr:
-            _keep(child.capture, "stderr", self.preload_stderr)
+            keep_output(child.capture, "stderr", self.preload_stderr)
         for (read_end, _), stream in zip(pipes, ("stdout", "stderr", "result"), strict=True):
             child.fds[read_end] = stream
             self.selector.register(read_end, selectors.EVENT_READ, (child, stream))
@@ -391,10 +394,11 @@ class _Zygote:
             importlib.invalidate_caches()
             modules = dict(sys.modules)
 
-            def amend(facts: dict[str, Any]) -> None:
+            def amend(facts: ChildReport) -> ChildReport:
                 reasons = self._changes(search_dir, modules)
-                if reasons:
-                    facts[RETRY_KEY] = "; ".join(reasons)
+                if not reasons:
+                    return facts
+                return dataclasses.replace(facts, retry="; ".join(reasons))
 
             probe.report(result, server_dir, source, entrypoint, cpu_seconds, memory_bytes, amend)
         except BaseException:

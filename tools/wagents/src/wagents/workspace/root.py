@@ -13,7 +13,6 @@ from packaging.utils import canonicalize_name
 
 from wagents.files.load import Loaded, load_toml
 from wagents.model import Server, UsageError
-from wagents.workspace.uv import LockStatus, check_lock
 
 #: Where servers live, relative to the workspace root.
 SERVERS_DIR = "mcp"
@@ -101,11 +100,6 @@ class Workspace:
     @property
     def exclude_globs(self) -> list[str]:
         return _string_list(self.uv_workspace.get("exclude"))
-
-    @cached_property
-    def lock_status(self) -> LockStatus:
-        """Whether uv.lock is present and up to date: asked of uv once per Workspace object."""
-        return check_lock(self.root)
 
     def servers(self) -> list[Server]:
         """Every server directory under `mcp/`, sorted by name (hidden directories skipped)."""

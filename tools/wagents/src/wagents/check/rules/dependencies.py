@@ -37,12 +37,12 @@ def dependency_parity(facts: ServerFacts) -> Iterator[Problem]:
         # fastmcp.json
         "environment": {"dependencies": ["fastmcp>=3,<4", "httpx>=0.28"]}
     """
-    if facts.pyproject is None or not facts.pyproject.ok or facts.config is None:
+    if facts.files.pyproject is None or not facts.files.pyproject.ok or facts.files.config is None:
         return
     pyproject_path = facts.path / "pyproject.toml"
     config_path = facts.path / "fastmcp.json"
-    declared = facts.project.get("dependencies", [])
-    environment = facts.config.get("environment")
+    declared = facts.files.project.get("dependencies", [])
+    environment = facts.files.config.get("environment")
     listed = environment.get("dependencies") if isinstance(environment, dict) else None
     if not isinstance(declared, list):
         yield Problem(

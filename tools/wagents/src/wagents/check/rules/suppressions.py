@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from wagents.check.facts import PYPROJECT, ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.facts import ServerFacts
+from wagents.check.rules import Problem, Stage, rule
+from wagents.check.suppressions import Ignore
 from wagents.model import Severity
+from wagents.workspace.server import PYPROJECT
 
 
 @rule("wagents-config", Severity.ERROR)
@@ -37,8 +39,8 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
         yield Problem(problem.message, facts.path / PYPROJECT, problem.line)
 
 
-@rule("unused-ignore", Severity.WARNING, after_findings=True)
-def unused_ignore(facts: ServerFacts) -> Iterator[Problem]:
+@rule("unused-ignore", Severity.WARNING, stage=Stage.SUPPRESSIONS)
+def unused_ignore(facts: ServerFacts, unused: Sequence[Ignore]) -> Iterator[Problem]:
     """Every `[tool.wagents] ignore` entry still suppresses a finding.
 
     An ignore that matches nothing is left over from code that changed: it no longer documents
@@ -56,8 +58,8 @@ def unused_ignore(facts: ServerFacts) -> Iterator[Problem]:
         # no ignore entry: the rule passes on its own
         [tool.wagents]
     """
-    loaded = facts.pyproject
-    for entry in facts.unused_ignores:
+    loaded = facts.files.pyproject
+    for entry in unused:
         yield Problem(
             f"ignore of {entry.rule} matches no finding: remove it from [tool.wagents].ignore",
             loaded.path if loaded is not None else facts.path / "pyproject.toml",

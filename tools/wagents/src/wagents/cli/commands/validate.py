@@ -15,7 +15,7 @@ Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[mis
 Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
 
 if TYPE_CHECKING:
-    from wagents.check.engine import RunInfo
+    from wagents.model import RunInfo
     from wagents.workspace.root import Workspace
 
 
@@ -187,7 +187,7 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
         )
     else:
         lines.append("import checks: none to run")
-    for server_dir, reason in sorted(probes.fallbacks.items()):
+    for server_dir, reason in probes.fallbacks:
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
     if info.cache_error is not None:
         lines.append(f"cache: not used ({info.cache_error})")
