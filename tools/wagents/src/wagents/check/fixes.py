@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from wagents.files.atomic import atomic_write, exclusive_lock
 from wagents.files.json_edit import set_value
 from wagents.files.toml_edit import register_server, set_pytest_asyncio_auto
 from wagents.model import Finding, UsageError
+from wagents.workspace import requirements
 from wagents.workspace.root import SERVERS_GROUP, Workspace
 from wagents.workspace.server import FASTMCP_JSON, PYPROJECT, ServerFiles
 from wagents.workspace.uv import check_lock, uv_executable
@@ -128,11 +127,8 @@ def fix_dependency_parity(facts: ServerFiles) -> Iterator[str]:
     declared = facts.project.get("dependencies")
     if not isinstance(declared, list) or not all(isinstance(item, str) for item in declared):
         raise UsageError("pyproject.toml [project].dependencies is not a list of strings")
-    for item in declared:
-        try:
-            Requirement(item)
-        except InvalidRequirement:
-            raise UsageError(f"pyproject.toml has an invalid requirement {item!r}") from None
+    for item, _ in requirements.parse(declared).problems:
+        raise UsageError(f"pyproject.toml has an invalid requirement {item!r}")
     if facts.config is None:
         raise UsageError("fastmcp.json is missing or not a valid JSON object")
     path = facts.path / FASTMCP_JSON

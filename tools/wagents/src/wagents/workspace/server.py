@@ -28,6 +28,7 @@ from wagents.model import Server
 from wagents.workspace.listing import FileRoles, git_ignored, list_server_files, local_module_names
 from wagents.workspace.pytestconfig import PytestConfig, effective_config
 from wagents.workspace.root import Workspace
+from wagents.workspace.settings import Settings, read_settings
 
 FASTMCP_JSON = "fastmcp.json"
 PYPROJECT = "pyproject.toml"
@@ -192,6 +193,11 @@ class ServerFiles:
         tool = (value or {}).get("tool")
         table = tool.get("wagents") if isinstance(tool, dict) else None
         return table if isinstance(table, dict) else {}
+
+    @cached_property
+    def settings(self) -> Settings:
+        """`[tool.wagents]` read against its schema (see wagents.workspace.settings)."""
+        return read_settings(self.tool_wagents)
 
     @cached_property
     def roles(self) -> FileRoles:

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
@@ -19,6 +17,8 @@ from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line, toml_key_line
 from wagents.model import Severity
+from wagents.workspace import requirements
+from wagents.workspace.requirements import Requirement
 from wagents.workspace.server import FASTMCP_JSON, PYPROJECT
 from wagents.workspace.uv import LOCKFILE
 
@@ -30,16 +30,9 @@ FASTMCP_RANGE_TEXT = ">=3,<4"
 FASTMCP_RANGE = SpecifierSet(FASTMCP_RANGE_TEXT)
 
 
-def _requirements(items: object) -> list[Requirement]:
+def _requirements(items: object) -> tuple[Requirement, ...]:
     """The parseable requirement strings of a list (dependency-parity reports the others)."""
-    requirements = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, str):
-            try:
-                requirements.append(Requirement(item))
-            except InvalidRequirement:
-                continue
-    return requirements
+    return requirements.parse(items).requirements
 
 
 def _item_line(text: str, item: str) -> int | None:
@@ -90,13 +83,13 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
     if problem is not None:
         yield problem
     declared = _requirements(facts.files.project.get("dependencies"))
-    declared_names = {canonicalize_name(r.name) for r in declared}
+    declared_names = {requirements.normalize(r.name) for r in declared}
     environment = facts.environment
     pulled = environment.pulled_in(declared)
     # A declared dependency missing here (wagents runs outside the workspace venv, as in a
     # pre-commit hook) may provide or require anything: then only what is certain is reported.
     complete = all(
-        environment.installed(canonicalize_name(r.name))
+        environment.installed(requirements.normalize(r.name))
         for r in declared
         if r.marker is None or r.marker.evaluate({"extra": ""})
     )
@@ -119,11 +112,9 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
 
 
 def _allowed_imports(facts: ServerFacts) -> tuple[set[str], Problem | None]:
-    configured = facts.files.tool_wagents.get("allowed-imports")
-    if configured is None:
-        return set(DEFAULT_ALLOWED_IMPORTS), None
-    if isinstance(configured, list) and all(isinstance(item, str) for item in configured):
-        return {*DEFAULT_ALLOWED_IMPORTS, *configured}, None
+    settings = facts.files.settings
+    if settings.problem("allowed-imports") is None:
+        return {*DEFAULT_ALLOWED_IMPORTS, *(settings.values.allowed_imports or ())}, None
     pyproject = facts.path / PYPROJECT
     problem = Problem(
         "[tool.wagents] allowed-imports must be a list of module names; using the default "
@@ -144,7 +135,7 @@ def _classify(
     allowed: set[str],
     complete: bool,
 ) -> tuple[str, Severity] | None:
-    if canonicalize_name(module) in declared or providers & declared:
+    if requirements.normalize(module) in declared or providers & declared:
         return None
     through = sorted({pulled[name] for name in providers if name in pulled})
     if not through and not complete:
@@ -421,7 +412,7 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
         (item, requirement)
         for item in dependencies
         for requirement in _requirements([item])
-        if canonicalize_name(requirement.name) == "fastmcp"
+        if requirements.normalize(requirement.name) == "fastmcp"
     ]
     if not found:
         yield Problem(
