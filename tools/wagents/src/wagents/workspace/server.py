@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wagents.files.load import (
     MAX_CONFIG_BYTES,
@@ -28,7 +28,9 @@ from wagents.model import Server
 from wagents.workspace.listing import FileRoles, git_ignored, list_server_files, local_module_names
 from wagents.workspace.pytestconfig import PytestConfig, effective_config
 from wagents.workspace.root import Workspace
-from wagents.workspace.settings import Settings, read_settings
+
+if TYPE_CHECKING:
+    from wagents.workspace.settings import Settings
 
 FASTMCP_JSON = "fastmcp.json"
 PYPROJECT = "pyproject.toml"
@@ -197,6 +199,8 @@ class ServerFiles:
     @cached_property
     def settings(self) -> Settings:
         """`[tool.wagents]` read against its schema (see wagents.workspace.settings)."""
+        from wagents.workspace.settings import read_settings  # pydantic: only when asked
+
         return read_settings(self.tool_wagents)
 
     @cached_property
