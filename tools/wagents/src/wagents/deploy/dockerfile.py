@@ -26,8 +26,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from wagents.files.atomic import atomic_write
+from wagents.files.template import FileTemplate
 from wagents.model import UsageError
-from wagents.scaffold.new import FileTemplate
 from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import uv_executable
 

@@ -10,10 +10,10 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from string import Template
 
 from wagents.files.atomic import atomic_write, exclusive_lock, fsync_directory, fsync_tree
 from wagents.files.load import Loaded, present
+from wagents.files.template import FileTemplate
 from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
 from wagents.scaffold.names import check_server_name
@@ -38,17 +38,6 @@ class Created:
     root_pyproject_changed: bool
     #: An interrupted run had already made and registered this server; this run finished it.
     finished_interrupted: bool = False
-
-
-class FileTemplate(Template):
-    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
-
-    Lowercase names only (Template matches case-insensitively by default): `${FASTMCP_DOCKET_URL}`
-    is an environment reference the generated files keep.
-    """
-
-    flags = 0
-    pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
 
 
 def title_of(name: str) -> str:
