@@ -284,7 +284,7 @@ def _shared_digest(workspace: Workspace) -> str:
 def _wagents_source_digest() -> str:
     """A hash of wagents' own files: an edited rule must not reuse old results."""
     digest = hashlib.sha256()
-    _hash_tree(digest, Path(__file__).resolve().parent)
+    _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole wagents package
     return digest.hexdigest()
 
 

@@ -24,8 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from wagents.probe import proctree
-from wagents.probe.protocol import (
+# Relative imports: `--isolated` runs this package under another name (runner.probe_tree), in an
+# interpreter that may have a wagents of its own installed.
+from . import proctree
+from .protocol import (
     ChildReport,
     HttpApp,
     Location,

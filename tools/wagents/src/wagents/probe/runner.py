@@ -32,17 +32,20 @@ RESULT_LIMIT_BYTES = 32 * 1024 * 1024
 #: The modules of `wagents.probe` that run inside a server's process: standard library only, so
 #: an interpreter that has nothing but the server's own dependencies (`--isolated`) runs them.
 CHILD_MODULES = ("child.py", "protocol.py", "proctree.py")
+#: The package name of the probe's modules in `probe_tree()`: not `wagents`, which the server's
+#: own environment may hold (a server built on wagents, such as the workspace-tools server).
+TREE_PACKAGE = "_wagents_probe"
 #: `python -c` bootstrap of such an interpreter: the probe from the tree of `probe_tree()`.
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
     "sys.argv[0] = 'wagents.probe.child'; "
-    "from wagents.probe.child import main; main()"
+    f"from {TREE_PACKAGE}.child import main; main()"
 )
 
 
 @functools.cache
 def probe_tree() -> Path:
-    """A temporary directory holding a `wagents` package with only the probe's modules in it.
+    """A temporary directory holding the probe's modules as the package TREE_PACKAGE.
 
     Putting wagents' own install location on another interpreter's path would lend it every
     package installed beside wagents; this tree lends it the probe and nothing else. Removed when
@@ -50,10 +53,9 @@ def probe_tree() -> Path:
     """
     root = Path(tempfile.mkdtemp(prefix="wagents-probe-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    package = root / "wagents" / "probe"
-    package.mkdir(parents=True)
-    (root / "wagents" / "__init__.py").write_text('"""The probe of wagents, alone."""\n')
-    (package / "__init__.py").write_text("")
+    package = root / TREE_PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text('"""The probe of wagents, alone."""\n')
     here = Path(__file__).resolve().parent
     for name in CHILD_MODULES:
         shutil.copyfile(here / name, package / name)
