@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import importlib.util
 import inspect
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,7 @@ from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.workspace import distributions
+from wagents.workspace.requirements import Requirement
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import LockStatus, check_lock
@@ -74,9 +75,9 @@ class EnvironmentFacts:
         """Whether the distribution `name` (normalized) is installed here."""
         return distributions.installed(name)
 
-    def pulled_in(self, requirements: Collection[Any]) -> dict[str, str]:
+    def pulled_in(self, requirements: Iterable[Requirement]) -> dict[str, str]:
         """Every installed distribution `requirements` bring in, mapped to the declared one."""
-        return dict(distributions.pulled_in(requirements))
+        return {str(name): str(via) for name, via in distributions.pulled_in(requirements).items()}
 
     @cached_property
     def fastmcp_constructor(self) -> FastMCPConstructor:
@@ -94,12 +95,12 @@ class EnvironmentFacts:
     @cached_property
     def fastmcp_config_keys(self) -> dict[str, frozenset[str]]:
         """Keys `MCPServerConfig` understands, per section ("" is the top level)."""
+        from fastmcp.utilities.mcp_server_config.v1.environments.uv import UVEnvironment
         from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
             Deployment,
-            FileSystemSource,
             MCPServerConfig,
-            UVEnvironment,
         )
+        from fastmcp.utilities.mcp_server_config.v1.sources.filesystem import FileSystemSource
 
         def keys(model: Any) -> frozenset[str]:
             return frozenset(field.alias or name for name, field in model.model_fields.items())
@@ -136,7 +137,7 @@ def unknown_config_keys(
     config: dict[str, Any], known: dict[str, frozenset[str]]
 ) -> Iterator[tuple[list[str], str, str | None]]:
     """`(location, key, closest known key)` for each key of fastmcp.json FastMCP does not know."""
-    sections = [([], config)] + [
+    sections: list[tuple[list[str], dict[str, Any]]] = [([], config)] + [
         ([section], config[section])
         for section in known
         if section and isinstance(config.get(section), dict)

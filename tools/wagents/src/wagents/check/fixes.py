@@ -63,9 +63,9 @@ def apply_fixes(
     selected = set(rules)
     by_rule: dict[str, list[str]] = {}
     for finding in findings:
-        servers = by_rule.setdefault(finding.rule, [])
-        if finding.server not in servers:
-            servers.append(finding.server)
+        flagged = by_rule.setdefault(finding.rule, [])
+        if finding.server not in flagged:
+            flagged.append(finding.server)
     changes: list[str] = []
     refusals: list[str] = []
     servers = {server.name: server for server in workspace.servers()}

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from string import Template
 
+#: `${name}` with a lowercase name; `$$` escapes a dollar; any other `$` is kept as it is.
+PLACEHOLDER = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
+
 
 class FileTemplate(Template):
     """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
@@ -14,4 +17,5 @@ class FileTemplate(Template):
     """
 
     flags = re.RegexFlag(0)  # case-sensitive, unlike the default re.IGNORECASE
-    pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
+    # A str, as Template's documentation has it (typeshed says Pattern): Template compiles it.
+    pattern = PLACEHOLDER  # type: ignore[assignment]

@@ -22,6 +22,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn
 
 # Relative imports: `--isolated` runs this package under another name (runner.probe_tree), in an
@@ -284,7 +285,8 @@ class _StdoutWatcher:
     def write(self, text: str) -> int:
         if text and self.origin is None:
             self.origin = self._caller()
-        return self._stream.write(text)
+        written: int = self._stream.write(text)
+        return written
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -292,7 +294,7 @@ class _StdoutWatcher:
 
     def _caller(self) -> Location | None:
         """The innermost frame in a file of the server directory (the server's own line)."""
-        frame = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             filename = frame.f_code.co_filename
             # "<frozen importlib._bootstrap>" and "<string>" are no files (nor relative paths).

@@ -367,7 +367,7 @@ class ChildReport:
     retry: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        document = to_json(self)
+        document: dict[str, Any] = to_json(self)
         document["protocol"] = PROTOCOL_VERSION
         return document
 
@@ -383,7 +383,7 @@ class ChildReport:
                 f"wagents expects {PROTOCOL_VERSION}",
             )
         try:
-            status = Status(data.get("status"))
+            status = Status(str(data.get("status")))
         except ValueError:
             return cls(Status.NO_RESULT, f"the probe reported status {data.get('status')!r}")
         exit_code = data.get("exit_code")

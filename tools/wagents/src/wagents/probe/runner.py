@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from wagents.probe.proctree import kill_descendants
 from wagents.probe.protocol import ChildReport, RuntimeFacts, Status
@@ -158,7 +159,7 @@ class Capture:
     timed_out: bool = False
 
 
-def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> Capture:
+def _capture(process: subprocess.Popen[bytes], result_pipe: BinaryIO, deadline: float) -> Capture:
     """Read the three pipes until the child exits (or the deadline), keeping bounded parts."""
     assert process.stdout is not None and process.stderr is not None
     capture = Capture()
@@ -233,12 +234,6 @@ def interpret(
     returncode: int, capture: Capture, limits: ProbeLimits, seconds: float
 ) -> RuntimeFacts:
     """The facts of one probe: its report if it wrote one, else what its exit shows."""
-    seen = {
-        "stdout_bytes": capture.stdout_bytes,
-        "stdout_sample": capture.stdout_sample.decode("utf-8", "replace"),
-        "stderr_tail": capture.stderr_tail.decode("utf-8", "replace"),
-        "seconds": seconds,
-    }
     if capture.timed_out:
         report = ChildReport(
             Status.TIMEOUT, f"did not finish importing within {limits.timeout:g} s"
@@ -257,7 +252,13 @@ def interpret(
             f"the process exited with status {returncode} while importing",
             exit_code=returncode,
         )
-    return RuntimeFacts.from_report(report, **seen)
+    return RuntimeFacts.from_report(
+        report,
+        stdout_bytes=capture.stdout_bytes,
+        stdout_sample=capture.stdout_sample.decode("utf-8", "replace"),
+        stderr_tail=capture.stderr_tail.decode("utf-8", "replace"),
+        seconds=seconds,
+    )
 
 
 def read_report(result: bytes) -> ChildReport:

@@ -228,6 +228,8 @@ class ZygoteClient:
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         request_id = message.get("id")
+        if not isinstance(request_id, int):
+            return  # not an answer to any request of ours
         with self._lock:
             if "started" in message:
                 self._running[request_id] = int(message["started"])

@@ -41,7 +41,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    import contextlib
 
 from wagents.probe import child as probe
 from wagents.probe.protocol import PROTOCOL_VERSION, RETRY_KEY, ChildReport
@@ -493,7 +496,7 @@ def _flush_std_streams() -> None:
             stream.flush()
 
 
-def _suppress():  # contextlib: already imported by wagents.probe.child
+def _suppress() -> contextlib.suppress:  # contextlib: already imported by wagents.probe.child
     import contextlib
 
     return contextlib.suppress(OSError, ValueError, AttributeError)

@@ -7,8 +7,10 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from wagents.files.atomic import atomic_write, exclusive_lock, fsync_directory, fsync_tree
@@ -118,7 +120,7 @@ def _deployment_env(env: dict[str, str]) -> str:
     return ',\n    "env": ' + json.dumps(env)
 
 
-def _walk(directory, prefix: str):
+def _walk(directory: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
     for entry in sorted(directory.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
             if entry.name != "__pycache__":

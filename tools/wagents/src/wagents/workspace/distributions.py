@@ -56,7 +56,7 @@ def _requires(name: str) -> tuple[Requirement, ...]:
 def _applies(requirement: Requirement, extras: frozenset[str]) -> bool:
     if requirement.marker is None:
         return True
-    environment = default_environment()
+    environment = {key: str(value) for key, value in default_environment().items()}
     return any(
         requirement.marker.evaluate({**environment, "extra": extra})
         for extra in (extras or frozenset({""}))

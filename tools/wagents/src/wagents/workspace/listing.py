@@ -87,7 +87,7 @@ def list_server_files(server_dir: Path) -> FileRoles:
 
 def local_module_names(server_dir: Path) -> set[str]:
     """Top-level names importable from the server directory: `x.py` and packages `x/`."""
-    names = set()
+    names: set[str] = set()
     try:
         entries = list(server_dir.iterdir())
     except OSError:

@@ -31,10 +31,10 @@ class Parsed:
     problems: tuple[tuple[object, str], ...] = ()
 
     @property
-    def names(self) -> frozenset[NormalizedName]:
+    def names(self) -> frozenset[str]:
         return frozenset(normalize(requirement.name) for requirement in self.requirements)
 
-    def by_name(self) -> dict[NormalizedName, Requirement]:
+    def by_name(self) -> dict[str, Requirement]:
         """The requirements by normalized name (the last one wins)."""
         return {normalize(requirement.name): requirement for requirement in self.requirements}
 

@@ -59,7 +59,7 @@ class Settings:
 def _fields() -> dict[str, tuple[str, TypeAdapter[Any]]]:
     """Each key as written in TOML → (the model's field name, a validator of its type)."""
     return {
-        (info.alias or name): (name, TypeAdapter(info.annotation))
+        (info.alias or name): (name, TypeAdapter(info.annotation or Any))
         for name, info in ServerSettings.model_fields.items()
     }
 

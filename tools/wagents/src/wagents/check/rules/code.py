@@ -220,7 +220,7 @@ def bind_address(facts: ServerFacts) -> Iterator[Problem]:
                 f"{value!r} binds every interface: default to 127.0.0.1 and read the host "
                 'from the environment (os.environ.get("HOST", "127.0.0.1"))',
                 path,
-                node.lineno,
+                getattr(node, "lineno", None),
             )
 
 

@@ -84,4 +84,4 @@ def _parse(items: list[object], path: Path) -> tuple[dict[str, Requirement], lis
         Problem(why if isinstance(item, str) else f"dependency {item!r} is not a string", path)
         for item, why in parsed.problems
     ]
-    return dict(parsed.by_name()), problems
+    return parsed.by_name(), problems

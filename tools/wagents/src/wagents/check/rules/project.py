@@ -83,7 +83,7 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
     if problem is not None:
         yield problem
     declared = _requirements(facts.files.project.get("dependencies"))
-    declared_names = {requirements.normalize(r.name) for r in declared}
+    declared_names: set[str] = {requirements.normalize(r.name) for r in declared}
     environment = facts.environment
     pulled = environment.pulled_in(declared)
     # A declared dependency missing here (wagents runs outside the workspace venv, as in a
@@ -103,11 +103,11 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
             if module in reported or module in local or module in sys.stdlib_module_names:
                 continue
             reported.add(module)
-            problem = _classify(
+            verdict = _classify(
                 module, environment.providers(module), declared_names, pulled, allowed, complete
             )
-            if problem is not None:
-                message, severity = problem
+            if verdict is not None:
+                message, severity = verdict
                 yield Problem(message, path, found.line, severity)
 
 

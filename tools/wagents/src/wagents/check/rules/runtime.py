@@ -473,9 +473,9 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             else None
         )
         if function is None:
-            where = "is not in the server" if module is None else "was not found"
+            missing = "is not in the server" if module is None else "was not found"
             yield Problem(
-                f"{label}: its endpoint function {where}, so wagents cannot see an auth check "
+                f"{label}: its endpoint function {missing}, so wagents cannot see an auth check "
                 "(custom routes bypass MCP auth)",
                 path,
                 line,
@@ -539,7 +539,13 @@ def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
             facts.files.source_path,
             _server_line(facts),
         )
-    for component in (*server.tools, *server.prompts, *server.resources, *server.templates):
+    components: tuple[Component, ...] = (
+        *server.tools,
+        *server.prompts,
+        *server.resources,
+        *server.templates,
+    )
+    for component in components:
         path, line = _location(facts, component.location)
         label, name = _component_label(component)
         yield from _poisoned(f"{label} {name!r}", _model_texts(component), path, line)
