@@ -77,6 +77,16 @@ class Finding:
         )
 
 
+#: The longest message a finding carries (a longer one is cut, with an ellipsis).
+MAX_MESSAGE = 1000
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` on one line: its lines joined by " / " (blank ones dropped), cut at `limit`."""
+    joined = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
+
+
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 

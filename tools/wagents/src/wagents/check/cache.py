@@ -39,7 +39,7 @@ from typing import Any
 from wagents import __version__
 from wagents.files.atomic import atomic_write
 from wagents.model import Finding, Server, Severity, Suppressed
-from wagents.probe.protocol import RuntimeFacts, Status
+from wagents.probe.protocol import RuntimeFacts
 from wagents.probe.runner import probe_environment
 from wagents.workspace.changes import shared_inputs
 from wagents.workspace.root import Workspace
@@ -52,8 +52,6 @@ SKIPPED_DIRS = frozenset(
 )
 #: Entries kept per server (different rule selections, recent edits); older ones are removed.
 ENTRIES_PER_SERVER = 4
-#: Probe outcomes that depend on the machine rather than the server's files.
-UNSTABLE_STATUSES = frozenset({Status.TIMEOUT, Status.NO_RESULT})
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ class ResultCache:
         runtime: RuntimeFacts | None,
     ) -> bool:
         """Store a server's findings unless they are unstable or its files changed meanwhile."""
-        if key is None or (runtime is not None and runtime.status in UNSTABLE_STATUSES):
+        if key is None or (runtime is not None and not runtime.stable):
             return False
         try:
             if self.key(server) != key:  # edited while being checked: the findings may be stale

@@ -28,9 +28,10 @@ from wagents.model import (
     Severity,
     Suppressed,
     UsageError,
+    one_line,
 )
 from wagents.probe.isolated import IsolatedFacts, check_isolated
-from wagents.probe.runner import ProbeLimits, ProbeRequest
+from wagents.probe.runner import ProbeLimits, ProbeRequest, request_for
 from wagents.probe.scheduler import ProbeInfo, Prober
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import ServerFiles
@@ -162,10 +163,7 @@ class _Run:
                 # A module wagents could not even read (too big, not UTF-8, unreadable) is not
                 # imported.
                 if loaded is not None and (loaded.error is None or loaded.text is not None):
-                    request = ProbeRequest(
-                        facts.path, facts.files.source_name, facts.files.entrypoint
-                    )
-                    requests[request] = facts
+                    requests[request_for(facts.files)] = facts
         prober.submit(requests)
         for facts in todo:  # while the probes run
             self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
@@ -291,7 +289,7 @@ def _run_rules(
                     facts.server.name,
                     INTERNAL_ERROR,
                     Severity.ERROR,
-                    f"rule {item.slug} crashed: {type(exc).__name__}: {exc}",
+                    one_line(f"rule {item.slug} crashed: {type(exc).__name__}: {exc}"),
                 )
             )
             continue
@@ -300,7 +298,7 @@ def _run_rules(
                 server=facts.server.name,
                 rule=item.slug,
                 severity=problem.severity or item.severity,
-                message=problem.message,
+                message=one_line(problem.message),
                 path=facts.relative(problem.path) if problem.path is not None else None,
                 line=problem.line,
             )

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from wagents.model import Server, UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probes
+from wagents.probe.runner import ProbeLimits, request_for, run_probes
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import FASTMCP_JSON, ServerFiles
 
@@ -250,10 +250,7 @@ def list_servers(
 ) -> list[ServerSummary]:
     """Describe `servers`: description, transport and (from isolated probes) component counts."""
     all_facts = {server.path: ServerFiles(server, workspace) for server in servers}
-    requests = [
-        ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
-        for facts in all_facts.values()
-    ]
+    requests = [request_for(facts) for facts in all_facts.values()]
     runtime = {
         request.server_dir: facts
         for request, facts in run_probes(requests, ProbeLimits(timeout=timeout), jobs)

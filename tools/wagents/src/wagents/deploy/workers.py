@@ -26,7 +26,7 @@ from typing import TextIO
 
 from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
 from wagents.model import Server, UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probe
+from wagents.probe.runner import ProbeLimits, request_for, run_probe
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import ServerFiles
 
@@ -79,8 +79,7 @@ def check_server_has_tasks(workspace: Workspace, server: Server, timeout: float 
     errors.
     """
     facts = ServerFiles(server, workspace)
-    request = ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
-    runtime = run_probe(request, ProbeLimits(timeout=timeout))
+    runtime = run_probe(request_for(facts), ProbeLimits(timeout=timeout))
     if runtime.server is not None and runtime.imported and not runtime.server.task_components:
         raise UsageError(
             f"{server.name} has no background tasks (no tool, resource or prompt with "

@@ -26,7 +26,7 @@ from pathlib import Path
 from wagents.files.atomic import exclusive_lock
 from wagents.model import UsageError
 from wagents.probe.protocol import RuntimeFacts
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probe
+from wagents.probe.runner import ProbeLimits, request_for, run_probe
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import uv_executable
@@ -117,7 +117,7 @@ def check_server(files: ServerFiles, uv: str, limits: ProbeLimits) -> IsolatedFa
         python = environment / "bin" / "python"
         if not python.exists():
             python = environment / "Scripts" / "python.exe"
-        request = ProbeRequest(files.path, files.source_name, files.entrypoint, str(python))
+        request = request_for(files, str(python))
         return IsolatedFacts(shown, runtime=run_probe(request, limits))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,133 +105,136 @@ class Location:
         return cls(_str(data, "file"), _int(data, "line"))
 
 
-@dataclass(frozen=True)
-class Tool:
-    """A tool as FastMCP describes it to clients (schemas after FastMCP's transformations)."""
+def _wire(data: Mapping[str, Any]) -> dict[str, Any]:
+    wire = data.get("wire")
+    return wire if isinstance(wire, dict) else {}
 
-    key: str
-    name: str
-    description: str | None = None
-    title: str | None = None
-    input_schema: dict[str, Any] = field(default_factory=dict)
-    output_schema: dict[str, Any] | None = None
-    annotations: dict[str, Any] | None = None
+
+@dataclass(frozen=True)
+class _Component:
+    """What every kind of component has: the JSON a client receives (`wire`: `mcp.types.Tool`,
+    `Prompt`, `Resource` or `ResourceTemplate` dumped by alias, without None values), and what
+    only FastMCP knows: its key, tags and where its function is defined."""
+
+    wire: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
     tags: tuple[str, ...] = ()
-    meta: dict[str, Any] | None = None
+    location: Location | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.wire.get("name") or "")
+
+    @property
+    def title(self) -> str | None:
+        return _str(self.wire, "title")
+
+    @property
+    def description(self) -> str | None:
+        return _str(self.wire, "description")
+
+    @property
+    def meta(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "_meta")
+
+    @property
+    def icons(self) -> tuple[dict[str, Any], ...]:
+        return _dicts(self.wire, "icons")
+
+    @classmethod
+    def _common(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "wire": _wire(data),
+            "key": _str(data, "key") or "",
+            "tags": _strings(data, "tags"),
+            "location": Location.from_json(data.get("location")),
+        }
+
+
+@dataclass(frozen=True)
+class Tool(_Component):
+    """A tool as `tools/list` describes it (schemas after FastMCP's transformations)."""
+
     #: FastMCP's task mode for the tool (`forbidden`, `optional`, `required`), when it has one.
     task: str | None = None
-    location: Location | None = None
+
+    @property
+    def input_schema(self) -> dict[str, Any]:
+        return _dict(self.wire, "inputSchema") or {}
+
+    @property
+    def output_schema(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "outputSchema")
+
+    @property
+    def annotations(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "annotations")
+
+    @property
+    def execution(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "execution")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Tool:
-        name = _str(data, "name") or ""
-        return cls(
-            key=_str(data, "key") or name,
-            name=name,
-            description=_str(data, "description"),
-            title=_str(data, "title"),
-            input_schema=_dict(data, "input_schema") or {},
-            output_schema=_dict(data, "output_schema"),
-            annotations=_dict(data, "annotations"),
-            tags=_strings(data, "tags"),
-            meta=_dict(data, "meta"),
-            task=_str(data, "task"),
-            location=Location.from_json(data.get("location")),
-        )
+        return cls(**cls._common(data), task=_str(data, "task"))
 
 
 @dataclass(frozen=True)
-class Prompt:
+class Prompt(_Component):
     """A prompt and its arguments (`{"name", "description", "required"}` each)."""
 
-    key: str
-    name: str
-    description: str | None = None
-    title: str | None = None
-    arguments: tuple[dict[str, Any], ...] = ()
-    tags: tuple[str, ...] = ()
-    meta: dict[str, Any] | None = None
-    location: Location | None = None
+    @property
+    def arguments(self) -> tuple[dict[str, Any], ...]:
+        return _dicts(self.wire, "arguments")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Prompt:
-        name = _str(data, "name") or ""
-        return cls(
-            key=_str(data, "key") or name,
-            name=name,
-            description=_str(data, "description"),
-            title=_str(data, "title"),
-            arguments=_dicts(data, "arguments"),
-            tags=_strings(data, "tags"),
-            meta=_dict(data, "meta"),
-            location=Location.from_json(data.get("location")),
-        )
+        return cls(**cls._common(data))
 
 
 @dataclass(frozen=True)
-class Resource:
+class Resource(_Component):
     """A resource with a fixed URI."""
 
-    key: str
-    uri: str
-    name: str | None = None
-    description: str | None = None
-    title: str | None = None
-    mime_type: str | None = None
-    annotations: dict[str, Any] | None = None
-    tags: tuple[str, ...] = ()
-    meta: dict[str, Any] | None = None
-    location: Location | None = None
+    @property
+    def uri(self) -> str:
+        return str(self.wire.get("uri") or "")
+
+    @property
+    def mime_type(self) -> str | None:
+        return _str(self.wire, "mimeType")
+
+    @property
+    def annotations(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "annotations")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Resource:
-        uri = _str(data, "uri") or ""
-        return cls(
-            key=_str(data, "key") or uri,
-            uri=uri,
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            title=_str(data, "title"),
-            mime_type=_str(data, "mime_type"),
-            annotations=_dict(data, "annotations"),
-            tags=_strings(data, "tags"),
-            meta=_dict(data, "meta"),
-            location=Location.from_json(data.get("location")),
-        )
+        return cls(**cls._common(data))
 
 
 @dataclass(frozen=True)
-class ResourceTemplate:
-    """A resource template: a URI template whose parameters are described by a JSON schema."""
+class ResourceTemplate(_Component):
+    """A resource template: a URI template whose parameters FastMCP describes by a JSON schema
+    (`parameters`, which clients do not receive)."""
 
-    key: str
-    uri_template: str
-    name: str | None = None
-    description: str | None = None
-    title: str | None = None
-    mime_type: str | None = None
     parameters: dict[str, Any] | None = None
-    annotations: dict[str, Any] | None = None
-    tags: tuple[str, ...] = ()
-    meta: dict[str, Any] | None = None
-    location: Location | None = None
+
+    @property
+    def uri_template(self) -> str:
+        return str(self.wire.get("uriTemplate") or "")
+
+    @property
+    def mime_type(self) -> str | None:
+        return _str(self.wire, "mimeType")
+
+    @property
+    def annotations(self) -> dict[str, Any] | None:
+        return _dict(self.wire, "annotations")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResourceTemplate:
-        template = _str(data, "uri_template") or ""
-        return cls(
-            key=_str(data, "key") or template,
-            uri_template=template,
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            title=_str(data, "title"),
-            mime_type=_str(data, "mime_type"),
-            parameters=_dict(data, "parameters"),
-            annotations=_dict(data, "annotations"),
-            tags=_strings(data, "tags"),
-            meta=_dict(data, "meta"),
-            location=Location.from_json(data.get("location")),
-        )
+        return cls(**cls._common(data), parameters=_dict(data, "parameters"))
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,32 @@ class ServerInfo:
     def component_count(self) -> int:
         return len(self.tools) + len(self.prompts) + len(self.resources) + len(self.templates)
 
+    def as_listed(self, lists: Mapping[str, tuple[dict[str, Any], ...]]) -> ServerInfo:
+        """These components as a client's session listed them: each `wire` from the session's
+        lists (`tools`, `prompts`, `resources`, `templates`), FastMCP's key, tags, task mode and
+        location kept where the name (or URI) matches."""
+
+        def merged(kind: str, known: tuple[Any, ...], ident: str) -> tuple[Any, ...]:
+            by_id = {component.wire.get(ident): component for component in known}
+            factory = type(known[0]) if known else _KINDS[kind]
+            result = []
+            for wire in lists.get(kind, ()):
+                original = by_id.get(wire.get(ident))
+                result.append(
+                    dataclasses.replace(original, wire=wire)
+                    if original is not None
+                    else factory(wire=wire, key=str(wire.get(ident) or ""))
+                )
+            return tuple(result)
+
+        return dataclasses.replace(
+            self,
+            tools=merged("tools", self.tools, "name"),
+            prompts=merged("prompts", self.prompts, "name"),
+            resources=merged("resources", self.resources, "uri"),
+            templates=merged("templates", self.templates, "uriTemplate"),
+        )
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ServerInfo:
         return cls(
@@ -313,6 +342,88 @@ class ServerInfo:
             task_components=_strings(data, "task_components"),
             custom_routes=tuple(Route.from_json(item) for item in _dicts(data, "custom_routes")),
             settings=Settings.from_json(data.get("settings")),
+        )
+
+
+_KINDS: dict[str, type[_Component]] = {
+    "tools": Tool,
+    "prompts": Prompt,
+    "resources": Resource,
+    "templates": ResourceTemplate,
+}
+
+
+class Phase(enum.StrEnum):
+    """The steps of the probe's MCP session with the server, in order."""
+
+    STARTUP = "startup"  # the lifespan's startup and `initialize`
+    LIST = (
+        "list"  # every page of tools/list, resources/list, resources/templates/list, prompts/list
+    )
+    PING = "ping"
+    SHUTDOWN = "shutdown"  # closing the session: the lifespan's shutdown
+    DONE = "done"
+
+
+#: What each phase is called in a message.
+PHASE_TEXT = {
+    Phase.STARTUP: "starting (lifespan startup and initialize)",
+    Phase.LIST: "listing its components",
+    Phase.PING: "answering ping",
+    Phase.SHUTDOWN: "shutting down (lifespan shutdown)",
+    Phase.DONE: "done",
+}
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the probe's in-memory MCP session with the server showed, as a client sees it.
+
+    `phase` is where it stopped: DONE when every step worked. On failure, `message` is one line
+    (the exception's, or what ended the process) and `location` the deepest frame of the
+    server's own code that raised, when there is one. `timed_out`: it was still in `phase` when
+    the probe's time was up.
+    """
+
+    phase: Phase
+    message: str | None = None
+    location: Location | None = None
+    timed_out: bool = False
+    protocol_version: str | None = None
+    server_name: str | None = None
+    server_version: str | None = None
+    instructions: str | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    #: Pages each list took (FastMCP pages at `list_page_size`).
+    pages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.phase is Phase.DONE
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SessionFacts:
+        try:
+            phase = Phase(str(data.get("phase")))
+        except ValueError:
+            phase = Phase.STARTUP
+        pages = data.get("pages")
+        seconds = data.get("seconds")
+        return cls(
+            phase=phase,
+            message=_str(data, "message"),
+            location=Location.from_json(data.get("location")),
+            timed_out=_bool(data, "timed_out"),
+            protocol_version=_str(data, "protocol_version"),
+            server_name=_str(data, "server_name"),
+            server_version=_str(data, "server_version"),
+            instructions=_str(data, "instructions"),
+            capabilities=_dict(data, "capabilities") or {},
+            pages={k: v for k, v in pages.items() if isinstance(v, int)}
+            if isinstance(pages, dict)
+            else {},
+            seconds=float(seconds) if isinstance(seconds, int | float) else 0.0,
         )
 
 
@@ -406,9 +517,113 @@ class ChildReport:
 
 
 @dataclass(frozen=True)
+class SideEffects:
+    """What a probe created, changed or removed on disk (see wagents.probe.sandbox): real paths,
+    those in HOME written `~/...`."""
+
+    created: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.changed or self.removed)
+
+
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` (protocol dataclasses, tuples, lists, dicts) with `change` applied to each string."""
+    if isinstance(value, enum.Enum):  # a StrEnum member is a str too: keep it what it is
+        return value
+    if isinstance(value, str):
+        return change(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{
+                item.name: map_strings(getattr(value, item.name), change)
+                for item in dataclasses.fields(value)
+                if item.init
+            },
+        )
+    if isinstance(value, tuple):
+        return tuple(map_strings(item, change) for item in value)
+    if isinstance(value, list):
+        return [map_strings(item, change) for item in value]
+    if isinstance(value, dict):
+        return {map_strings(k, change): map_strings(v, change) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """Everything a probe wrote to its result descriptor, read back (see child.ResultWriter).
+
+    `report` is None when nothing readable came; `phase` is the last session phase announced;
+    `finished` says the last line came (the process did not die or hang on the way).
+    """
+
+    report: ChildReport | None = None
+    phase: Phase | None = None
+    finished: bool = False
+    session: SessionFacts | None = None
+    lists: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    orphans: int = 0
+
+
+def read_result(data: bytes) -> ProbeResult:
+    """Parse the JSON lines of a probe's result (untrusted: a foreign line is skipped, a first
+    line that is not this protocol's report is a NO_RESULT report)."""
+    import json
+
+    report: ChildReport | None = None
+    phase: Phase | None = None
+    final: Mapping[str, Any] | None = None
+    for raw in data.splitlines():
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            document = None
+        if report is None:
+            report = ChildReport.from_json(document)
+            if report.status is Status.NO_RESULT and document is None:
+                report = ChildReport(Status.NO_RESULT, "the probe's report is not JSON")
+            continue
+        if not isinstance(document, Mapping) or document.get("protocol") != PROTOCOL_VERSION:
+            continue
+        if document.get("final") is True:
+            final = document
+        elif "phase" in document:
+            try:
+                phase = Phase(str(document["phase"]))
+            except ValueError:
+                continue
+    if final is None:
+        return ProbeResult(report, phase)
+    session = final.get("session")
+    lists = final.get("lists")
+    return ProbeResult(
+        report=report,
+        phase=phase,
+        finished=True,
+        session=SessionFacts.from_json(session) if isinstance(session, Mapping) else None,
+        lists={
+            kind: tuple(item for item in items if isinstance(item, dict))
+            for kind, items in lists.items()
+            if isinstance(items, list)
+        }
+        if isinstance(lists, Mapping)
+        else {},
+        orphans=_int(final, "orphans") or 0,
+    )
+
+
+@dataclass(frozen=True)
 class RuntimeFacts:
-    """What the isolated import of a server showed: the child's report plus what the runner saw
-    from outside (output, exit status, time)."""
+    """What the isolated probe of a server showed: the import's report, the MCP session's facts
+    and what the runner saw from outside (output, exit status, time).
+
+    `server` lists the components as the session's client received them when the session got
+    that far, else as FastMCP's own objects describe them.
+    """
 
     status: Status
     message: str | None = None
@@ -422,6 +637,10 @@ class RuntimeFacts:
     stdout_closed: bool = False
     orphans: int = 0
     cwd_after_import: str | None = None
+    #: The MCP session with the server (None when the import gave no server).
+    session: SessionFacts | None = None
+    #: What the probe left on disk (in its sandbox: nothing of it survives the probe).
+    side_effects: SideEffects = field(default_factory=SideEffects)
     #: Bytes the process wrote to stdout (fd 1) while importing, and the first of them.
     stdout_bytes: int = 0
     stdout_sample: str = ""
@@ -433,11 +652,21 @@ class RuntimeFacts:
         """The module imported and the entrypoint is a FastMCP server."""
         return self.status is Status.OK and self.server is not None
 
+    @property
+    def stable(self) -> bool:
+        """Whether another run would show the same (a timeout depends on the machine's load)."""
+        if self.status in (Status.TIMEOUT, Status.NO_RESULT):
+            return False
+        return self.session is None or not self.session.timed_out
+
     @classmethod
     def from_report(
         cls,
         report: ChildReport,
         *,
+        session: SessionFacts | None = None,
+        lists: Mapping[str, tuple[dict[str, Any], ...]] | None = None,
+        orphans: int | None = None,
         stdout_bytes: int = 0,
         stdout_sample: str = "",
         stderr_tail: str = "",
@@ -448,8 +677,14 @@ class RuntimeFacts:
             for item in dataclasses.fields(report)
             if item.name != "retry"
         }
+        if orphans is not None:
+            values["orphans"] = orphans
+        server = report.server
+        if server is not None and session is not None and session.ok and lists:
+            values["server"] = server.as_listed(lists)
         return cls(
             **values,
+            session=session,
             stdout_bytes=stdout_bytes,
             stdout_sample=stdout_sample,
             stderr_tail=stderr_tail,

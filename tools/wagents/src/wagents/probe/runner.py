@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import functools
-import json
 import os
 import selectors
 import shutil
@@ -21,7 +21,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from wagents.probe.proctree import kill_descendants
-from wagents.probe.protocol import ChildReport, RuntimeFacts, Status
+from wagents.probe.protocol import (
+    PHASE_TEXT,
+    ChildReport,
+    Phase,
+    ProbeResult,
+    RuntimeFacts,
+    SessionFacts,
+    Status,
+    map_strings,
+    read_result,
+)
+from wagents.probe.sandbox import Sandbox
+from wagents.workspace.server import ServerFiles
 
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
@@ -65,13 +77,29 @@ def probe_tree() -> Path:
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """What to import: a server directory, its module file and the entrypoint to look for, and
-    the interpreter to do it with (default: wagents' own)."""
+    """What to import: a server directory, its module file and the entrypoint to look for, the
+    interpreter to do it with (default: wagents' own), the variables the server's probe may see
+    besides the scrubbed environment (`[tool.wagents] probe-env`, placeholders), and the
+    workspace root (the sandbox copies the server to the same place relative to it)."""
 
     server_dir: Path
     source: str = "server.py"
     entrypoint: str | None = None
     python: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    workspace_root: Path | None = None
+
+
+def request_for(files: ServerFiles, python: str | None = None) -> ProbeRequest:
+    """The probe of a server as its files configure it (module, entrypoint, probe environment)."""
+    return ProbeRequest(
+        files.path,
+        files.source_name,
+        files.entrypoint,
+        python,
+        env=files.probe_env,
+        workspace_root=files.workspace.root,
+    )
 
 
 @dataclass(frozen=True)
@@ -104,14 +132,39 @@ def probe_environment() -> dict[str, str]:
 
 
 def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> RuntimeFacts:
-    """Import one server in a fresh interpreter and return what it showed.
+    """Import one server in a fresh interpreter, in a sandbox, and return what it showed."""
+    chosen = limits or ProbeLimits()
+    return sandboxed(request, lambda inside, env: run_fresh(inside, chosen, env))
+
+
+def sandboxed(
+    request: ProbeRequest, run: Callable[[ProbeRequest, dict[str, str]], RuntimeFacts]
+) -> RuntimeFacts:
+    """`run(request, environment)` on a copy of the server in a fresh sandbox (see sandbox.py),
+    with the sandbox's HOME, XDG directories and TMPDIR; the facts name the real paths and say
+    what the probe left on disk. The sandbox is removed afterwards, whatever happened."""
+    sandbox = Sandbox.create(request.server_dir, request.workspace_root)
+    try:
+        inside = dataclasses.replace(request, server_dir=sandbox.server_dir)
+        facts = run(inside, {**dict(request.env), **sandbox.environment()})
+        effects = sandbox.side_effects()
+        relocated: RuntimeFacts = map_strings(facts, sandbox.real_path)
+        return dataclasses.replace(relocated, side_effects=effects)
+    finally:
+        sandbox.remove()
+
+
+def run_fresh(
+    request: ProbeRequest, limits: ProbeLimits, env: dict[str, str] | None = None
+) -> RuntimeFacts:
+    """Import one server in a fresh interpreter (where it lies) and return what it showed.
 
     The child gets its own session (so the whole process group can be killed), a closed stdin,
-    a scrubbed environment and rlimits; its stdout is counted and sampled, its stderr tailed.
+    a scrubbed environment (plus `env`) and rlimits; its stdout is counted and sampled, its
+    stderr tailed.
     """
     from wagents.probe.child import arguments  # asyncio and friends: only when a probe runs
 
-    limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
     # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
     # the server (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
@@ -138,7 +191,7 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=probe_environment(),
+            env={**probe_environment(), **(env or {})},
             pass_fds=(result_write,),
             start_new_session=True,
         )
@@ -233,41 +286,52 @@ def kill_all(pid: int) -> None:
 def interpret(
     returncode: int, capture: Capture, limits: ProbeLimits, seconds: float
 ) -> RuntimeFacts:
-    """The facts of one probe: its report if it wrote one, else what its exit shows."""
-    if capture.timed_out:
-        report = ChildReport(
-            Status.TIMEOUT, f"did not finish importing within {limits.timeout:g} s"
-        )
-    elif capture.result:
-        report = read_report(capture.result)
-    elif returncode < 0:
-        report = ChildReport(
-            Status.CRASHED,
-            f"the interpreter died ({_signal_name(-returncode)})",
-            exit_code=returncode,
-        )
-    else:
-        report = ChildReport(
-            Status.EXIT,
-            f"the process exited with status {returncode} while importing",
-            exit_code=returncode,
-        )
+    """The facts of one probe: what it reported, and what its end shows of what it did not."""
+    result = read_result(capture.result) if capture.result else ProbeResult()
+    report, session = result.report, result.session
+    if report is None:  # the import itself never finished
+        if capture.timed_out:
+            report = ChildReport(
+                Status.TIMEOUT, f"did not finish importing within {limits.timeout:g} s"
+            )
+        elif returncode < 0:
+            report = ChildReport(
+                Status.CRASHED,
+                f"the interpreter died ({_signal_name(-returncode)})",
+                exit_code=returncode,
+            )
+        else:
+            report = ChildReport(
+                Status.EXIT,
+                f"the process exited with status {returncode} while importing",
+                exit_code=returncode,
+            )
+    elif not result.finished and report.status is Status.OK and report.server is not None:
+        # It imported, then died or hung talking to its client: the session says where.
+        phase = result.phase or Phase.STARTUP
+        doing = PHASE_TEXT[phase]
+        if capture.timed_out:
+            session = SessionFacts(
+                phase, f"did not finish {doing} within {limits.timeout:g} s", timed_out=True
+            )
+        elif returncode < 0:
+            session = SessionFacts(
+                phase, f"the interpreter died ({_signal_name(-returncode)}) while {doing}"
+            )
+        else:
+            session = SessionFacts(
+                phase, f"the process exited with status {returncode} while {doing}"
+            )
     return RuntimeFacts.from_report(
         report,
+        session=session,
+        lists=result.lists,
+        orphans=result.orphans if result.finished else None,
         stdout_bytes=capture.stdout_bytes,
         stdout_sample=capture.stdout_sample.decode("utf-8", "replace"),
         stderr_tail=capture.stderr_tail.decode("utf-8", "replace"),
         seconds=seconds,
     )
-
-
-def read_report(result: bytes) -> ChildReport:
-    """The child's report from the bytes of its result pipe (unreadable: no-result)."""
-    try:
-        data = json.loads(result)
-    except ValueError:
-        return ChildReport(Status.NO_RESULT, "the probe's report is not JSON")
-    return ChildReport.from_json(data)
 
 
 def _signal_name(number: int) -> str:

@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,21 +27,24 @@ from pathlib import Path
 from typing import IO, Any
 
 from wagents.model import ProbeSummary
-from wagents.probe.protocol import RuntimeFacts
+from wagents.probe.protocol import RuntimeFacts, read_result
 from wagents.probe.runner import (
     Capture,
     ProbeLimits,
     ProbeRequest,
     interpret,
     probe_environment,
-    read_report,
     run_probe,
+    sandboxed,
 )
 
 #: `--runner` choices.
 RUNNERS = ("auto", "zygote", "process")
 #: Seconds the zygote may take to import fastmcp before the validator gives up on it.
 STARTUP_TIMEOUT = 60.0
+#: Variables (prefixes) that preloaded modules read when they are imported: a probe whose
+#: environment sets one runs in a fresh process (fastmcp's settings, `FASTMCP_*`).
+PRELOAD_READS = ("FASTMCP_",)
 #: Seconds beyond a probe's own timeout before a silent zygote is declared hung.
 ANSWER_GRACE = 15.0
 
@@ -94,6 +98,9 @@ class ZygoteClient:
         requests_read, self._requests = os.pipe()
         self._responses_read, responses_write = os.pipe()
         self._directory = tempfile.mkdtemp(prefix="wagents-zygote-")
+        # The zygote's own HOME (preloaded code may read it); each child gets its probe's.
+        home = Path(self._directory) / "home"
+        home.mkdir()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - read when the zygote fails
         try:
             self.process = subprocess.Popen(
@@ -109,11 +116,11 @@ class ZygoteClient:
                     "--responses-fd",
                     str(responses_write),
                 ],
-                cwd=self._directory,  # empty: nothing there for preloaded code to read
+                cwd=home,  # empty: nothing there for preloaded code to read
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,
-                env=probe_environment(),
+                env={**probe_environment(), "HOME": str(home), "TMPDIR": str(home)},
                 pass_fds=(requests_read, responses_write),
                 start_new_session=True,
             )
@@ -121,7 +128,7 @@ class ZygoteClient:
             os.close(self._requests)
             os.close(self._responses_read)
             self._stderr.close()
-            Path(self._directory).rmdir()
+            shutil.rmtree(self._directory, ignore_errors=True)
             raise
         finally:
             os.close(requests_read)
@@ -143,8 +150,15 @@ class ZygoteClient:
         if self._failure is not None:
             raise _Unavailable(self._failure)
 
-    def probe(self, request: ProbeRequest, limits: ProbeLimits) -> RuntimeFacts:
-        """Run one probe in a forked child; _Refused or _Unavailable when it cannot."""
+    def probe(
+        self, request: ProbeRequest, limits: ProbeLimits, env: dict[str, str]
+    ) -> RuntimeFacts:
+        """Run one probe in a forked child, with `env` on top of the probe environment;
+        _Refused or _Unavailable when it cannot."""
+        preread = sorted(name for name in env if name.startswith(PRELOAD_READS))
+        if preread:
+            # fastmcp's settings read these when fastmcp is imported: in the zygote, long ago.
+            raise _Refused(f"its probe environment sets {', '.join(preread)}, read at import")
         self.wait_ready()
         request_id = next(self._ids)
         future: Future[dict[str, Any]] = Future()
@@ -156,6 +170,7 @@ class ZygoteClient:
             "timeout": limits.timeout,
             "cpu_seconds": limits.cpu_seconds,
             "memory_bytes": limits.memory_bytes,
+            "env": env,
         }
         with self._lock:
             if self._failure is not None:
@@ -204,7 +219,7 @@ class ZygoteClient:
                 os.killpg(pgid, signal.SIGKILL)
         self._stderr.close()
         with contextlib.suppress(OSError):
-            Path(self._directory).rmdir()
+            shutil.rmtree(self._directory, ignore_errors=True)
 
     def _read(self) -> None:
         with os.fdopen(self._responses_read, "rb") as responses:
@@ -273,7 +288,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _retry_reason(result: bytes) -> str | None:
     """Why a zygote child asks for a fresh interpreter, if it does."""
-    return read_report(result).retry if result else None
+    report = read_result(result).report if result else None
+    return report.retry if report is not None else None
 
 
 def _tail(file: IO[bytes]) -> str:
@@ -369,9 +385,12 @@ class Prober:
         self._pool = ThreadPoolExecutor(max_workers=self.info.jobs, thread_name_prefix="probe")
 
     def _probe(self, request: ProbeRequest) -> RuntimeFacts:
-        if self._zygote is not None:
+        zygote = self._zygote
+        if zygote is not None:
             try:
-                return self._zygote.probe(request, self.limits)
+                return sandboxed(
+                    request, lambda inside, env: zygote.probe(inside, self.limits, env)
+                )
             except _Refused as refusal:
                 with self._fallback_lock:
                     self.info.fallbacks[request.server_dir] = str(refusal)

@@ -383,9 +383,14 @@ class _Zygote:
             os.dup2(stderr, 2)
             os.closerange(3, result)
             os.closerange(result + 1, _max_fd())
+            # The probe's own variables (its sandbox's HOME, TMPDIR, probe-env) on top of what
+            # the zygote preloaded with; from here on they are what the server may not change.
+            extra = request.get("env") or {}
+            self.environ = {**self.environ, **{str(k): str(v) for k, v in extra.items()}}
             if dict(os.environ) != self.environ:
                 os.environ.clear()
                 os.environ.update(self.environ)
+            _rehome()
             source, entrypoint = request["source"], request.get("entrypoint")
             cpu_seconds, memory_bytes = request.get("cpu_seconds"), request.get("memory_bytes")
             sys.argv = [
@@ -488,6 +493,18 @@ def _reap(pid: int) -> int:
     except ChildProcessError:
         return -9
     return os.waitstatus_to_exitcode(status)
+
+
+def _rehome() -> None:
+    """Point what preloaded code derived from HOME at the child's HOME, as a fresh interpreter
+    importing fastmcp with this environment would have it (`fastmcp.settings.home`)."""
+    fastmcp = sys.modules.get("fastmcp")
+    if fastmcp is None:
+        return
+    from platformdirs import user_data_dir
+
+    with _suppress():
+        fastmcp.settings.home = Path(user_data_dir("fastmcp", appauthor=False))
 
 
 def _flush_std_streams() -> None:

@@ -8,6 +8,7 @@ directly.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     from wagents.workspace.settings import Settings
 
 FASTMCP_JSON = "fastmcp.json"
+#: The value a probe sees for a variable fastmcp.json's deployment.env refers to.
+PROBE_PLACEHOLDER = "wagents-probe-placeholder"
+#: `${NAME}` in a value.
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PYPROJECT = "pyproject.toml"
 DEFAULT_SOURCE = "server.py"
 
@@ -202,6 +207,19 @@ class ServerFiles:
         from wagents.workspace.settings import read_settings  # pydantic: only when asked
 
         return read_settings(self.tool_wagents)
+
+    @cached_property
+    def probe_env(self) -> tuple[tuple[str, str], ...]:
+        """What the probe gives the server besides its scrubbed environment: a placeholder for
+        every `${NAME}` that fastmcp.json `deployment.env` passes (FastMCP's own `FASTMCP_*`
+        settings excepted: FastMCP validates those), then `[tool.wagents] probe-env`."""
+        env: dict[str, str] = {}
+        for value in self.deployment_env.values():
+            for name in REFERENCE.findall(value) if isinstance(value, str) else ():
+                if not name.startswith("FASTMCP_"):
+                    env[name] = PROBE_PLACEHOLDER
+        env.update(self.settings.values.probe_env)
+        return tuple(sorted(env.items()))
 
     @cached_property
     def roles(self) -> FileRoles:

@@ -4,7 +4,7 @@ The schema is the pydantic model `ServerSettings`; `read_settings` validates a t
 key at a time, so a key of the wrong type falls back to its default while the others still count,
 and an unknown key (a typo such as `allowed_imports`) is reported with the closest known one
 instead of being ignored in silence. Which rule reports a key's problem: `wagents-config` for
-unknown keys and `ignore`, `undeclared-import` for `allowed-imports`.
+unknown keys, `ignore` and `probe-env`, `undeclared-import` for `allowed-imports`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ class ServerSettings(BaseModel):
         alias="allowed-imports",
         description="Modules the server may import through a declared dependency "
         "(undeclared-import).",
+    )
+    probe_env: dict[str, str] = Field(
+        default_factory=dict,
+        alias="probe-env",
+        description="Variables the validator's probe gives the server (committed, non-secret "
+        'placeholders): {NAME = "value"}.',
     )
 
 

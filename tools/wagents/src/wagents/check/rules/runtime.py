@@ -9,6 +9,7 @@ those facts; they never import a server themselves.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
 from wagents.model import Severity
 from wagents.probe.protocol import (
+    PHASE_TEXT,
     Location,
+    Phase,
     Prompt,
     Resource,
     ResourceTemplate,
@@ -101,7 +104,8 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
         case Status.OK | Status.NO_SERVER:
             return  # entrypoint reports a missing server object
         case Status.EXCEPTION:
-            yield Problem(f"importing {name} raised {runtime.message}", source, runtime.line)
+            hint = _missing_setting_hint(runtime.message)
+            yield Problem(f"importing {name} raised {runtime.message}{hint}", source, runtime.line)
         case Status.EXIT:
             code = runtime.exit_code
             detail = runtime.message or f"the process exited with status {code!r}"
@@ -171,6 +175,157 @@ def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
         path,
         line,
     )
+
+
+@rule("startup", Severity.ERROR, stage=Stage.RUNTIME)
+def startup(facts: ServerFacts) -> Iterator[Problem]:
+    """The server starts for a client: its lifespan runs, it answers `initialize`, every list and
+    `ping`, and it shuts down.
+
+    Importing is not starting. After the import, the probe connects FastMCP's in-memory client
+    to the server, as a client connects to `fastmcp run`: the lifespan starts, `initialize`,
+    every page of `tools/list`, `resources/list`, `resources/templates/list` and
+    `prompts/list`, `ping`, then the session closes and the lifespan shuts down. A lifespan that
+    raises (a variable nobody set, a database it cannot reach), hangs, or exits the process, a
+    list call that fails, or a shutdown that hangs is reported here with the exception's first
+    line and the line of the server's code that raised. Clients see the same failure as "failed
+    to connect". The probe's environment is scrubbed: when the failure names a missing variable,
+    give the probe a non-secret placeholder in the server's pyproject.toml (`[tool.wagents]
+    probe-env = {NAME = "..."}`); variables fastmcp.json's `deployment.env` passes as
+    `"${NAME}"` get a placeholder by themselves.
+
+    It cannot see what only a real deployment has (the network, real credentials): a lifespan
+    that connects somewhere is only as good as its placeholder lets it be.
+
+    Bad::
+
+        @asynccontextmanager
+        async def lifespan(server):
+            pool = await connect(os.environ["ORDERS_DATABASE_URL"])  # unset: KeyError
+            yield {"pool": pool}
+
+    Good::
+
+        @asynccontextmanager
+        async def lifespan(server):
+            url = os.environ.get("ORDERS_DATABASE_URL")
+            if url is None:
+                raise RuntimeError("set ORDERS_DATABASE_URL (see README)")
+            pool = await connect(url)
+            yield {"pool": pool}
+
+        # pyproject.toml: [tool.wagents] probe-env = { ORDERS_DATABASE_URL = "sqlite://" }
+    """
+    runtime = facts.runtime
+    if runtime is None or not runtime.imported or runtime.session is None:
+        return
+    session = runtime.session
+    if session.ok:
+        return
+    doing = PHASE_TEXT[session.phase]
+    detail = session.message or "it failed"
+    if session.phase is Phase.STARTUP and not session.timed_out:
+        summary = f"a client cannot connect: {doing} failed: {detail}"
+    elif session.timed_out:
+        summary = f"a client would wait for ever: it {detail}"
+    else:
+        summary = f"the server fails while {doing}: {detail}"
+    path, line = _location(facts, session.location)
+    if session.location is None:
+        line = _server_line(facts)
+    yield Problem(summary + _missing_setting_hint(session.message), path, line)
+
+
+@rule("import-side-effects", Severity.WARNING, stage=Stage.RUNTIME)
+def import_side_effects(facts: ServerFacts) -> Iterator[Problem]:
+    """Importing and starting the server writes no files: not in its directory, not elsewhere in
+    the repository, not in HOME.
+
+    `wagents validate`, `fastmcp inspect`, an editor or a CI job import a server to look at it;
+    a server that creates its data folder, a cache or a log next to its code, or under `~/`,
+    when it is imported or started leaves that behind on every machine that only looked, makes
+    the checkout dirty, and breaks on a read-only file system (a container image). The probe
+    runs the server on a copy of its directory with a HOME of its own, lists what the import and
+    the MCP session created, changed or removed there, and deletes it all afterwards: the
+    user's files are never touched. Create files when a tool needs them, under a path the
+    deployment configures.
+
+    It cannot see writes to absolute paths outside the server's directory and HOME (`/tmp` is
+    the probe's own TMPDIR and is not reported), nor writes through a symlink.
+
+    Bad::
+
+        DATA = Path(__file__).parent / "data"
+        DATA.mkdir(exist_ok=True)  # at import
+
+        mcp = FastMCP("Notes")
+
+    Good::
+
+        DATA = Path(os.environ.get("NOTES_DIR", "data"))
+
+        mcp = FastMCP("Notes")
+
+
+        @mcp.tool
+        def add_note(text: str) -> str:
+            DATA.mkdir(parents=True, exist_ok=True)  # when a tool needs it
+            ...
+    """
+    runtime = facts.runtime
+    if runtime is None or not runtime.side_effects:
+        return
+    effects = runtime.side_effects
+    parts = []
+    for verb, paths in (
+        ("created", effects.created),
+        ("changed", effects.changed),
+        ("removed", effects.removed),
+    ):
+        if paths:
+            shown = [_shown_path(facts, path) for path in paths[:SHOWN_PATHS]]
+            more = f" and {len(paths) - SHOWN_PATHS} more" if len(paths) > SHOWN_PATHS else ""
+            parts.append(f"{verb} {', '.join(shown)}{more}")
+    when = "being imported" if runtime.session is None else "being imported and started"
+    yield Problem(
+        f"{facts.files.source_name} writes files while {when}: {'; '.join(parts)} "
+        "(in the probe's sandbox, removed afterwards): create them when a tool needs them",
+        facts.files.source_path,
+    )
+
+
+#: How many paths an import-side-effects finding names.
+SHOWN_PATHS = 5
+#: What a failure says when it names a variable the probe does not have.
+_MISSING_VARIABLE = re.compile(
+    r"KeyError: '(?P<key>[A-Z][A-Z0-9_]{2,})'"
+    r"|\b(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]+)\b[^.;]{0,40}?\b(?:not set|unset|missing|required)"
+    r"|environment variables?\W+(?P<env>[A-Z][A-Z0-9_]{2,})",
+)
+
+
+def _missing_setting_hint(message: str | None) -> str:
+    """A hint when a failure names a variable (or a setting) the scrubbed probe did not have."""
+    if not message:
+        return ""
+    match = _MISSING_VARIABLE.search(message)
+    if match is not None:
+        name = match["key"] or match["name"] or match["env"]
+        return (
+            f" (the probe runs with a scrubbed environment: give it a placeholder with "
+            f'[tool.wagents] probe-env = {{{name} = "..."}} in the server\'s pyproject.toml)'
+        )
+    if "validation error" in message.lower() and "settings" in message.lower():
+        return (
+            " (the probe runs with a scrubbed environment: give the settings placeholders "
+            'with [tool.wagents] probe-env = {NAME = "..."} in the server\'s pyproject.toml)'
+        )
+    return ""
+
+
+def _shown_path(facts: ServerFacts, path: str) -> str:
+    """A side effect's path relative to the workspace root (HOME's stay `~/...`)."""
+    return path if path.startswith("~") else facts.relative(Path(path))
 
 
 @rule("components", Severity.WARNING, stage=Stage.RUNTIME)

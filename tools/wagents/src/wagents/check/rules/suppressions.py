@@ -9,7 +9,9 @@ from wagents.check.rules import Problem, Stage, rule
 from wagents.check.suppressions import Ignore, key_line
 from wagents.model import Severity
 from wagents.workspace.server import PYPROJECT
-from wagents.workspace.settings import known_keys
+
+#: `[tool.wagents]` keys whose value another rule checks (the one that reads it).
+OWNED_ELSEWHERE = frozenset({"ignore", "allowed-imports"})
 
 
 @rule("wagents-config", Severity.ERROR)
@@ -49,7 +51,7 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
     loaded = facts.files.pyproject
     text = loaded.text if loaded is not None else None
     for unknown in facts.files.settings.problems:
-        if unknown.key in known_keys():
+        if unknown.key in OWNED_ELSEWHERE:
             continue  # a known key of the wrong type: the rule that reads it says so
         yield Problem(unknown.message, facts.path / PYPROJECT, key_line(text or "", unknown.key))
 
