@@ -1,0 +1,22 @@
+"""Creates its data folder next to its code when it is imported."""
+
+from pathlib import Path
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+
+DATA = Path(__file__).parent / "data"
+DATA.mkdir(exist_ok=True)
+(DATA / "notes.json").write_text("[]")
+
+mcp = FastMCP("Notes", mask_error_details=True)
+
+
+@mcp.tool(
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    )
+)
+def count() -> int:
+    """Count the notes."""
+    return 0

@@ -1,0 +1,28 @@
+"""Keeps a cache under the user's home directory, created when the server starts."""
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+
+
+@asynccontextmanager
+async def lifespan(server):
+    cache = Path.home() / ".cache" / "weather-server"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "stations.json").write_text("{}")
+    yield {}
+
+
+mcp = FastMCP("Weather", lifespan=lifespan, mask_error_details=True)
+
+
+@mcp.tool(
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    )
+)
+def stations() -> int:
+    """Count the stations."""
+    return 0
