@@ -22,6 +22,8 @@ A case directory holds:
 - `remove`: paths of the scaffolded server deleted after the files are laid;
 - `isolated`: validate with `--isolated` (each server installed alone; slow);
 - `solo`: a workspace (and a run) of its own even without `root/`;
+- `slow`: the case takes seconds by design (it waits for a timeout): marked `slow`, so that
+  `pytest -m "not slow"` leaves it out;
 - `group`, `args`, `setup`, `verify`, `unprivileged`, `pending`: the corpus's (see
   corpus_cases.py).
 
@@ -47,6 +49,7 @@ KEYS = frozenset(
         "remove",
         "isolated",
         "solo",
+        "slow",
         "group",
         "args",
         "setup",
@@ -77,12 +80,20 @@ class Case:
     remove: tuple[str, ...] = ()
     isolated: bool = False
     solo: bool = False
+    slow: bool = False
     group: str | None = None
     args: tuple[str, ...] = DEFAULT_ARGS
     setup: str | None = None
     verify: str | None = None
     unprivileged: bool = False
     pending: str | None = None
+
+    @property
+    def marks(self) -> list[Any]:
+        """pytest marks: `slow` for slow and isolated cases."""
+        import pytest
+
+        return [pytest.mark.slow] if self.slow or self.isolated else []
 
     @property
     def server_files(self) -> Path:
@@ -132,6 +143,7 @@ def load_case(directory: Path, name: str, server: str) -> Case:
         remove=tuple(data.get("remove", ())),
         isolated=bool(data.get("isolated", False)),
         solo=bool(data.get("solo", False)),
+        slow=bool(data.get("slow", False)),
         group=data.get("group"),
         args=tuple(data.get("args", DEFAULT_ARGS)),
         setup=data.get("setup"),

@@ -159,6 +159,7 @@ def test_a_valid_entry_is_believed(workspace: Workspace) -> None:
     assert "from the cache" not in [f.message for f in run(workspace, cache=False).findings]
 
 
+@pytest.mark.slow  # waits for two probe timeouts
 def test_unstable_results_and_edited_servers_are_not_stored(workspace: Workspace) -> None:
     source = workspace.servers_dir / "good" / "server.py"
     source.write_text("import time\nwhile True:\n    time.sleep(0.05)\n")

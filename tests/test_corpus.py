@@ -151,7 +151,9 @@ def corpus_runs(
     return by_case
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.name, marks=case.marks) for case in CASES]
+)
 def test_corpus_case(case: Case, corpus_runs: dict[str, Run], tmp_path_factory) -> None:
     run = corpus_runs[case.name]
     expect = case.expect

@@ -101,6 +101,7 @@ def _assert_clean(root: Path) -> None:
         assert _entries(server) == SERVER_FILES, server.name
 
 
+@pytest.mark.slow  # one process per kill point
 def test_sigkill_before_every_file_operation_of_wagents_new(tmp_path: Path) -> None:
     root = _workspace(tmp_path / "repo")
     completed = subprocess.run(
@@ -137,6 +138,7 @@ def test_sigkill_before_every_file_operation_of_wagents_new(tmp_path: Path) -> N
     _assert_clean(root)
 
 
+@pytest.mark.slow  # dozens of killed runs
 def test_sigkill_at_random_moments_of_the_real_command(tmp_path: Path) -> None:
     """The console script, killed from outside at moments spread over its run time."""
     root = _workspace(tmp_path / "repo")

@@ -6,12 +6,13 @@ gets, from any rule: a failing case lists its rule's findings (and whatever else
 causes), a passing case lists none, so it proves the input is clean, not only that its own rule
 is quiet.
 
-Cases are built lazily, by the first test that needs them, and only those pytest selected:
-selected cases that can share a workspace (the default root, locked after their files are laid)
-share one and one validation run with every rule (one zygote for all the import checks); a case
-with a `root/`, a `locked` other than true or `solo` gets a workspace of its own, validated with
-the static rules only unless its rule is a runtime one (each such run would start a zygote);
-`isolated` cases share a workspace validated with `--isolated` (marked slow).
+Cases are built lazily, by the first test that needs them, and only those pytest selected.
+Selected cases that can share a workspace (the default root, locked after their files are laid)
+share one; a case with a `root/`, a `locked` other than true or `solo` gets one of its own;
+`isolated` cases share one validated with `--isolated` (marked slow). The cases of rules that read
+the probe's facts (or judge the other findings) are validated with every rule, in one run per
+workspace (one zygote for all their probes); the others, with every static rule (no probe: a
+static case's server is not imported, so "no finding" means none from a static rule).
 """
 
 from __future__ import annotations
@@ -63,14 +64,13 @@ def workspace_key(case: Case) -> tuple[str, ...]:
     return ("shared",)
 
 
-def _options(cases: list[Case], key: tuple[str, ...]) -> Options:
-    """Every rule, except in a workspace of its own whose cases' rules are all static."""
-    if key == ("isolated",):
-        return Options(timeout=60, isolated=True)
-    needs_probe = any(RULES[rule_of(c)].runtime or RULES[rule_of(c)].after_findings for c in cases)
-    if key[0] == "solo" and not needs_probe:
-        return Options(select=tuple(slug for slug, item in RULES.items() if not item.runtime))
-    return Options(timeout=15)
+def needs_probe(case: Case) -> bool:
+    """Whether the case's rule reads what the probe found (or judges the others' findings)."""
+    item = RULES[rule_of(case)]
+    return item.runtime or item.after_findings
+
+
+STATIC = Options(select=tuple(slug for slug, item in RULES.items() if not item.runtime))
 
 
 class GoldenRuns:
@@ -94,9 +94,17 @@ class GoldenRuns:
     def _run(self, cases: list[Case], key: tuple[str, ...]) -> None:
         root = self.base / "-".join(key).replace("/", "-")
         workspace = self._build(root, cases)
-        report = validate(workspace, workspace.servers(), _options(cases, key))
-        for finding in report.findings:
-            self.findings.setdefault(finding.server, []).append(finding.as_dict())
+        if key == ("isolated",):
+            runs = [(cases, Options(timeout=60, isolated=True))]
+        else:  # one zygote for all the probed cases; the static ones are not imported
+            probed = [case for case in cases if needs_probe(case)]
+            runs = [(probed, Options(timeout=15)), ([c for c in cases if c not in probed], STATIC)]
+        for group, options in runs:
+            servers = workspace.select([case.server for case in group]) if group else []
+            if not servers:
+                continue
+            for finding in validate(workspace, servers, options).findings:
+                self.findings.setdefault(finding.server, []).append(finding.as_dict())
 
     def _build(self, root: Path, cases: list[Case]) -> Workspace:
         workspace = scratch_workspace(root)
@@ -133,7 +141,7 @@ def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _param(case: Case) -> Any:
-    return pytest.param(case, id=case.name, marks=[pytest.mark.slow] if case.isolated else [])
+    return pytest.param(case, id=case.name, marks=case.marks)
 
 
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])

@@ -14,6 +14,9 @@ from wagents.testing import copy_repository, lock_workspace, run_wagents
 
 from .helpers import REPO_ROOT
 
+#: Each test installs servers into fresh environments (uv, from its cache).
+pytestmark = pytest.mark.slow
+
 LEAKY = '''
 
 import tomlkit  # provided by wagents in the workspace environment, not declared here

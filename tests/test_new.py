@@ -185,6 +185,7 @@ def test_new_outside_a_workspace_is_a_usage_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # installs the workspace into a new environment
 def test_new_with_real_uv_and_git_from_a_fresh_clone(tmp_path: Path) -> None:
     """The whole flow a user sees: clone, `uv run wagents new`, `uv run wagents validate`."""
     uv = require_tool("uv")

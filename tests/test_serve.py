@@ -104,6 +104,7 @@ async def one_session(url: str, index: int) -> int:
         return int(pid.data)
 
 
+@pytest.mark.slow  # two uvicorn workers, many sessions
 async def test_two_workers_stateless_serve_many_sessions(root: Path, registry: Processes) -> None:
     started, base = serve_http(registry, root, "--workers", "2")
     assert "stateless" in started.output()

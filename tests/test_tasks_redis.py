@@ -36,6 +36,9 @@ from .taskcluster import (
     worker_pids,
 )
 
+#: Real Redis, real worker processes, kills and redeliveries: tens of seconds.
+pytestmark = pytest.mark.slow
+
 #: Docket takes an abandoned task back after this long (ISO 8601: the setting is a timedelta).
 REDELIVERY = "PT2S"
 DOCKET_NAME = "fastmcp"

@@ -159,6 +159,7 @@ def assert_same(zygote: dict[str, RuntimeFacts], fresh: dict[str, RuntimeFacts])
         assert comparable(facts) == comparable(fresh[name]), name
 
 
+@pytest.mark.slow  # every hostile server, in both runners
 def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspace) -> None:
     names = list(HOSTILE)
     zygote, info = probe_all(workspace, names, "zygote", timeout=120)
