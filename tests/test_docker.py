@@ -115,6 +115,7 @@ def test_the_ignore_file_sends_only_what_the_image_installs(repo: Path) -> None:
     assert [path for path in left_out if not is_ignored(path, rules)] == []
 
 
+@pytest.mark.slow  # installs the server into a fresh environment, as the image would
 async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) -> None:
     (repo / "mcp" / SERVER / ".env").write_text("SECRET_TOKEN=do-not-ship\n")
     image = replay(dockerfile(repo), repo, tmp_path / "image")
