@@ -14,20 +14,22 @@ from pathlib import Path
 import pytest
 from fastmcp import Client
 
-from wagents.testing import copy_repository, invoke_wagents
+from wagents.testing import copy_repository, invoke_wagents, unused_server_name
 
 from .dockerreplay import ignore_rules, instructions, is_ignored, replay
 from .helpers import REPO_ROOT, require_tool
 from .taskcluster import free_port, wait_healthy
 
 SERVER = "workspace-tools"
+#: The server the tests add: a name no server of this repository (or a user's) has.
+NOTES = unused_server_name(REPO_ROOT, "notes")
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of this repository with a second, freshly scaffolded server `notes` (locked)."""
+    """A copy of this repository with one more freshly scaffolded server, NOTES (locked)."""
     root = copy_repository(REPO_ROOT, tmp_path_factory.mktemp("docker") / "repo")
-    created = invoke_wagents("new", "notes", "--no-sync", cwd=root)
+    created = invoke_wagents("new", NOTES, "--no-sync", cwd=root)
     assert created.returncode == 0, created.stderr
     locked = subprocess.run(
         ["uv", "lock", "--offline"], cwd=root, capture_output=True, text=True, check=False
@@ -37,7 +39,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ["uv", "lock"], cwd=root, capture_output=True, text=True, check=False
         )
     assert locked.returncode == 0, locked.stderr
-    for name in (SERVER, "notes"):
+    for name in (SERVER, NOTES):
         done = invoke_wagents("docker", name, "--write", cwd=root)
         assert done.returncode == 0, done.stderr
     return root
@@ -47,7 +49,7 @@ def dockerfile(repo: Path, name: str = SERVER) -> Path:
     return repo / "mcp" / name / "Dockerfile"
 
 
-@pytest.mark.parametrize("name", [SERVER, "notes"])
+@pytest.mark.parametrize("name", [SERVER, NOTES])
 def test_hadolint_passes(repo: Path, name: str) -> None:
     hadolint = require_tool("hadolint")
     done = subprocess.run(
@@ -102,7 +104,7 @@ def test_the_ignore_file_sends_only_what_the_image_installs(repo: Path) -> None:
     kept = ["pyproject.toml", "uv.lock", f"mcp/{SERVER}/server.py", "tools/wagents/pyproject.toml"]
     kept.append("tools/wagents/src/wagents/cli.py")
     left_out = [
-        "mcp/notes/server.py",  # another server
+        f"mcp/{NOTES}/server.py",  # another server
         f"mcp/{SERVER}/.env",
         f"mcp/{SERVER}/tests/test_server.py",
         f"mcp/{SERVER}/Dockerfile",
@@ -125,7 +127,7 @@ async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) 
     assert (app / "mcp" / SERVER / "server.py").is_file()
     assert not (app / "mcp" / SERVER / ".env").exists()
     assert not (app / "mcp" / SERVER / "tests").exists()
-    assert not (app / "mcp" / "notes").exists()
+    assert not (app / "mcp" / NOTES).exists()
     # Installed alone: the server's dependencies (wagents as a wheel), not the root's dev group.
     site = next((app / ".venv" / "lib").glob("python3.*/site-packages"))
     assert (site / "fastmcp").is_dir() and (site / "wagents").is_dir()
@@ -184,34 +186,34 @@ async def test_replayed_image_serves_health_and_mcp(repo: Path, tmp_path: Path) 
 
 
 def test_write_keeps_hand_edits_unless_forced(repo: Path) -> None:
-    again = invoke_wagents("docker", "notes", "--write", cwd=repo)
+    again = invoke_wagents("docker", NOTES, "--write", cwd=repo)
     assert again.returncode == 0
-    assert "mcp/notes/Dockerfile: unchanged" in again.stdout
-    path = dockerfile(repo, "notes")
+    assert f"mcp/{NOTES}/Dockerfile: unchanged" in again.stdout
+    path = dockerfile(repo, NOTES)
     edited = path.read_text() + "LABEL team=notes\n"
     path.write_text(edited)
-    refused = invoke_wagents("docker", "notes", "--write", cwd=repo)
+    refused = invoke_wagents("docker", NOTES, "--write", cwd=repo)
     assert refused.returncode == 2
     assert "exists and differs" in refused.stderr and "--force" in refused.stderr
     assert path.read_text() == edited
-    forced = invoke_wagents("docker", "notes", "--write", "--force", cwd=repo)
+    forced = invoke_wagents("docker", NOTES, "--write", "--force", cwd=repo)
     assert forced.returncode == 0, forced.stderr
     assert "LABEL" not in path.read_text()
     assert path.stat().st_mode & 0o777 == 0o644
 
 
 def test_print_shows_both_files(repo: Path) -> None:
-    done = invoke_wagents("docker", "notes", "--python", "3.12", cwd=repo)
+    done = invoke_wagents("docker", NOTES, "--python", "3.12", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert "FROM python:3.12-slim-bookworm" in done.stdout
-    assert "# ==> mcp/notes/Dockerfile.dockerignore <==" in done.stdout
+    assert f"# ==> mcp/{NOTES}/Dockerfile.dockerignore <==" in done.stdout
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["notes", "--python", "3.10"], "does not satisfy requires-python"),
-        (["notes", "--python", "latest"], "--python takes a version"),
+        ([NOTES, "--python", "3.10"], "does not satisfy requires-python"),
+        ([NOTES, "--python", "latest"], "--python takes a version"),
         (["ghost"], "no server named ghost"),
     ],
 )
@@ -224,13 +226,13 @@ def test_usage_errors(repo: Path, args: list[str], message: str) -> None:
 def test_a_server_without_the_host_contract_is_refused(repo: Path, tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(repo, root, ignore=shutil.ignore_patterns(".venv", ".git"))
-    server_py = root / "mcp" / "notes" / "server.py"
+    server_py = root / "mcp" / NOTES / "server.py"
     text = server_py.read_text()
     server_py.write_text(text[: text.index('if __name__ == "__main__":')])
-    done = invoke_wagents("docker", "notes", cwd=root)
+    done = invoke_wagents("docker", NOTES, cwd=root)
     assert done.returncode == 2
     assert '__name__ == "__main__"' in done.stderr and "HOST" in done.stderr
     (root / "uv.lock").unlink()
     server_py.write_text(text)
-    missing = invoke_wagents("docker", "notes", cwd=root)
+    missing = invoke_wagents("docker", NOTES, cwd=root)
     assert missing.returncode == 2 and "uv.lock is missing" in missing.stderr

@@ -12,15 +12,24 @@ from pathlib import Path
 import pytest
 
 from wagents.testing import (
-    BYSTANDER,
+    bystander_name,
     copy_repository,
     invoke_wagents,
     lock_workspace,
     run_wagents,
+    unused_server_name,
 )
 from wagents.workspace.root import Workspace
 
 from .helpers import REPO_ROOT, require_tool
+
+#: Names of servers these tests add to copies of this repository: none its servers (or a user's)
+#: already have.
+WEATHER = unused_server_name(REPO_ROOT, "weather")
+ALPHA = unused_server_name(REPO_ROOT, "alpha")
+GAMMA = unused_server_name(REPO_ROOT, "gamma")
+#: A server every copy has (copy_repository adds it).
+BYSTANDER = bystander_name(REPO_ROOT)
 
 
 @pytest.fixture
@@ -47,9 +56,9 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def test_new_then_validate_then_test(repo: Path) -> None:
     before = len(Workspace.find(repo).servers())
-    created = run_wagents("new", "weather", "--description", "Forecasts.", "--no-sync", cwd=repo)
+    created = run_wagents("new", WEATHER, "--description", "Forecasts.", "--no-sync", cwd=repo)
     assert created.returncode == 0, created.stderr
-    server = repo / "mcp" / "weather"
+    server = repo / "mcp" / WEATHER
     assert sorted(p.relative_to(server).as_posix() for p in server.rglob("*") if p.is_file()) == [
         ".gitignore",
         "README.md",
@@ -58,7 +67,7 @@ def test_new_then_validate_then_test(repo: Path) -> None:
         "server.py",
         "tests/test_server.py",
     ]
-    assert "uv run wagents validate weather" in created.stdout
+    assert f"uv run wagents validate {WEATHER}" in created.stdout
     require_tool("uv")
     lock_workspace(repo)  # what `wagents new` does without --no-sync
 
@@ -68,7 +77,7 @@ def test_new_then_validate_then_test(repo: Path) -> None:
     assert report["findings"] == []
     assert report["summary"]["servers"] == before + 1
 
-    tested = run_wagents("test", "weather", cwd=repo)
+    tested = run_wagents("test", WEATHER, cwd=repo)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "3 passed" in tested.stdout
 
@@ -105,7 +114,7 @@ def test_new_keeps_every_line_of_a_decorated_root_pyproject(repo: Path) -> None:
         "# a comment at the end\n"
     )
     (repo / "pyproject.toml").write_text(decorated)
-    result = invoke_wagents("new", "alpha", "--no-sync", cwd=repo)
+    result = invoke_wagents("new", ALPHA, "--no-sync", cwd=repo)
     assert result.returncode == 0, result.stderr
     after = (repo / "pyproject.toml").read_text()
     after_lines = after.splitlines()
@@ -116,9 +125,9 @@ def test_new_keeps_every_line_of_a_decorated_root_pyproject(repo: Path) -> None:
             continue
         position = after_lines.index(line, position) + 1
     members = next(line for line in after_lines if line.startswith("members"))
-    assert members == 'members = [ "mcp/workspace-tools" ,  "tools/wagents",  "mcp/alpha" ]'
-    assert '    "alpha",' in after_lines
-    assert "alpha = { workspace = true }" in after
+    assert members == f'members = [ "mcp/workspace-tools" ,  "tools/wagents",  "mcp/{ALPHA}" ]'
+    assert f'    "{ALPHA}",' in after_lines
+    assert f"{ALPHA} = {{ workspace = true }}" in after
     assert len(after_lines) == len(decorated.splitlines()) + 2
 
 
@@ -126,7 +135,7 @@ def test_new_keeps_crlf_line_endings(repo: Path) -> None:
     root = repo / "pyproject.toml"
     original = root.read_bytes().replace(b"\n", b"\r\n")
     root.write_bytes(original)
-    assert invoke_wagents("new", "alpha", "--no-sync", cwd=repo).returncode == 0
+    assert invoke_wagents("new", ALPHA, "--no-sync", cwd=repo).returncode == 0
     after = root.read_bytes()
     assert b"\n" not in after.replace(b"\r\n", b"")
     assert after.startswith(original.split(b"servers = [")[0])
@@ -171,7 +180,7 @@ def test_a_malformed_root_pyproject_is_refused_and_left_alone(repo: Path) -> Non
     root = repo / "pyproject.toml"
     root.write_text(root.read_text() + "\n[tool.uv.workspace\nbroken = \n")
     before = snapshot(repo)
-    result = invoke_wagents("new", "alpha", "--no-sync", cwd=repo)
+    result = invoke_wagents("new", ALPHA, "--no-sync", cwd=repo)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "pyproject.toml" in result.stderr
@@ -205,13 +214,13 @@ def test_new_with_real_uv_and_git_from_a_fresh_clone(tmp_path: Path) -> None:
         run("git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x").returncode
         == 0
     )
-    created = run(uv, "run", "--locked", "wagents", "new", "gamma")
+    created = run(uv, "run", "--locked", "wagents", "new", GAMMA)
     assert created.returncode == 0, created.stdout + created.stderr
-    assert "gamma" in (repo / "uv.lock").read_text()
+    assert GAMMA in (repo / "uv.lock").read_text()
     status = run("git", "status", "--porcelain").stdout
-    assert " M pyproject.toml" in status and " M uv.lock" in status and "?? mcp/gamma/" in status
+    assert " M pyproject.toml" in status and " M uv.lock" in status and f"?? mcp/{GAMMA}/" in status
     validated = run(uv, "run", "--locked", "wagents", "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert f"All checks passed ({servers} servers)." in validated.stdout
-    tested = run(uv, "run", "--locked", "wagents", "test", "gamma")
+    tested = run(uv, "run", "--locked", "wagents", "test", GAMMA)
     assert tested.returncode == 0, tested.stdout + tested.stderr

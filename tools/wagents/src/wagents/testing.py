@@ -118,19 +118,38 @@ def copy_repository(source: Path, destination: Path, *, bystander: bool = True) 
     return destination
 
 
+def bystander_name(root: Path) -> str:
+    """The name `add_bystander` (and `copy_repository` of `root`) gives the bystander:
+    `bystander`, or `bystander-2`, ... when the workspace has one of that name already."""
+    return _free_name(Workspace.find(root), BYSTANDER, set())
+
+
 def add_bystander(root: Path) -> str:
     """Scaffold and register one more server in the workspace at `root`, lock it; its name."""
     workspace = Workspace.find(root)
-    taken = {server.name for server in workspace.servers()}
-    name = next(
-        candidate
-        for candidate in (BYSTANDER, *(f"{BYSTANDER}-{n}" for n in range(2, 100)))
-        if candidate not in taken and not (workspace.servers_dir / candidate).exists()
-    )
+    name = bystander_name(root)
     new_server(workspace, name, "A server a user added: tests must not assume which ship.")
     if (root / "uv.lock").exists():
         lock_workspace(root)
     return name
+
+
+def unused_server_name(root: Path, stem: str) -> str:
+    """`stem`, or `stem-2`, `stem-3`, ...: the first name no server of the workspace at `root`
+    uses (nor a directory under its servers' directory), and not one `bystander_name` gives.
+
+    Tests that add a server to a copy of this repository take its name from here: the user may
+    have a server called `alpha` already.
+    """
+    return _free_name(Workspace.find(root), stem, {bystander_name(root)})
+
+
+def _free_name(workspace: Workspace, stem: str, reserved: set[str]) -> str:
+    taken = {server.name for server in workspace.servers()} | reserved
+    for candidate in (stem, *(f"{stem}-{n}" for n in range(2, 1000))):
+        if candidate not in taken and not (workspace.servers_dir / candidate).exists():
+            return candidate
+    raise RuntimeError(f"no unused server name like {stem!r} under {workspace.servers_dir}")
 
 
 def wagents_command() -> list[str]:
