@@ -12,7 +12,7 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
   of them: the lockfile rule);
 - wagents itself (version and a hash of its source), the Python interpreter and fastmcp version,
   the workspace location and the probe environment;
-- the rules selected, the probe timeout and `--isolated`.
+- the rules selected, the probe timeout, `--isolated` and `--live`.
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
 server needs `--no-cache`. Entries are written atomically; two validations at once may both
@@ -96,7 +96,7 @@ class ResultCache:
             f"root {workspace.root}",
             f"shared {_shared_digest(workspace)}",
             f"rules {' '.join(rule_slugs)}",
-            f"timeout {options.timeout!r} isolated {options.isolated!r}",
+            f"timeout {options.timeout!r} isolated {options.isolated!r} live {options.live!r}",
             f"environment {json.dumps(sorted(probe_environment().items()))}",
         ):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")

@@ -38,6 +38,7 @@ class Options:
     jobs: int | None = None
     timeout: float = 30.0
     isolated: bool = False  # also install each server alone and import it there (slow)
+    live: bool = False  # also start each server over stdio and HTTP and talk MCP to it
     cache: bool = False
     runner: str = "auto"
 
@@ -165,9 +166,14 @@ class _Run:
             from wagents.probe.isolated import RULE
 
             self.isolated = any(item.slug == RULE for item in rules)
+        self.live = False
+        if options.live:
+            from wagents.check.live import LIVE_RULES
+
+            self.live = any(item.slug in LIVE_RULES for item in rules)
         self.keys: dict[str, str] = {}
         self.static_findings: dict[str, list[Finding]] = {}
-        self.waiting: list[ServerFacts] = []  # for their isolated install
+        self.waiting: list[ServerFacts] = []  # for their isolated install or live launch
 
     def run(self, servers: list[Server]) -> None:
         todo = [
@@ -180,9 +186,14 @@ class _Run:
             self._check(todo, prober)
         self.info.probes = prober.info
         if self.waiting:
-            from wagents.probe.isolated import attach_isolated
+            if self.isolated:
+                from wagents.probe.isolated import attach_isolated
 
-            attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
+                attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
+            if self.live:
+                from wagents.check.live import attach_live
+
+                attach_live(self.waiting, self.options.timeout, self.options.jobs)
             for facts in self.waiting:
                 self._finish(facts)
 
@@ -220,7 +231,7 @@ class _Run:
         return True
 
     def _probed(self, facts: ServerFacts) -> None:
-        if self.isolated:
+        if self.isolated or self.live:
             self.waiting.append(facts)
         else:
             self._finish(facts)
@@ -233,8 +244,11 @@ class _Run:
         self.findings += findings
         self.suppressed += suppressed
         self.info.checked += 1
-        if self.cache is not None and self.cache.store(
-            facts.server, self.keys[name], findings, suppressed, facts.runtime
+        unstable = facts.live is not None and facts.live.unstable  # a launch ran out of time
+        if (
+            self.cache is not None
+            and not unstable
+            and self.cache.store(facts.server, self.keys[name], findings, suppressed, facts.runtime)
         ):
             self.info.stored += 1
         self._done(name)
@@ -262,7 +276,9 @@ def check_server(
     findings = [*found, *_run_rules(facts, [item for item in early if item.slug not in skipped])]
     # A runtime rule says nothing about a server that did not import: its ignores are not judged.
     imported = facts.runtime is not None and facts.runtime.imported
-    judged = {item.slug for item in early if imported or not item.runtime}
+    from wagents.check.live import unjudged
+
+    judged = {item.slug for item in early if imported or not item.runtime} - unjudged(facts)
     findings, suppressed, facts.unused_ignores = _apply_ignores(facts, findings, judged)
     findings += _run_rules(facts, [item for item in rules if item.after_findings])
     return findings, suppressed

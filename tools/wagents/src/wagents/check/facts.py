@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wagents.analysis.secrets import SecretHit, scan_files
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
@@ -25,6 +25,9 @@ from wagents.model import Server
 from wagents.workspace.listing import ServerFiles, git_ignored, list_server_files
 from wagents.workspace.pytestconfig import PytestConfig, effective_config
 from wagents.workspace.root import Workspace
+
+if TYPE_CHECKING:
+    from wagents.probe.live import LiveFacts
 
 FASTMCP_JSON = "fastmcp.json"
 PYPROJECT = "pyproject.toml"
@@ -97,6 +100,7 @@ class ServerFacts:
     workspace: Workspace
     runtime: RuntimeFacts | None = None
     isolated: IsolatedFacts | None = None  # only with `wagents validate --isolated`
+    live: LiveFacts | None = None  # only with `wagents validate --live` (see check/live.py)
     #: `[tool.wagents] ignore` entries that matched no finding (set by validation.py).
     unused_ignores: list[Ignore] = field(default_factory=list)
     _python_files: dict[Path, Loaded[ast.Module]] = field(default_factory=dict, repr=False)

@@ -132,6 +132,8 @@ async def _describe_server(server: Any) -> dict[str, Any]:
             "stateless_http": fastmcp.settings.stateless_http,
             "docket_url": str(fastmcp.settings.docket.url),
             "http_host_origin_protection": fastmcp.settings.http_host_origin_protection,
+            "http_allowed_hosts": fastmcp.settings.http_allowed_hosts,
+            "http_allowed_origins": fastmcp.settings.http_allowed_origins,
         },
     }
 
@@ -172,13 +174,22 @@ def _http_app(module: Any) -> dict[str, Any] | None:
     if middleware is None:
         return None
     protection = None
+    allowed: dict[str, Any] = {}
     names = []
     for item in middleware:
         name = getattr(item.cls, "__name__", repr(item.cls))
         names.append(name)
         if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return {"attribute": "app", "origin_protection": protection, "middleware": names}
+            allowed = {key: item.kwargs.get(key) for key in ("allowed_hosts", "allowed_origins")}
+    return {
+        "attribute": "app",
+        "origin_protection": protection,
+        "middleware": names,
+        # Where FastMCP's app answers MCP (`http_app(path=...)`); None for other apps.
+        "path": getattr(getattr(app, "state", None), "path", None),
+        **allowed,
+    }
 
 
 def _last_line(exc: BaseException) -> str:

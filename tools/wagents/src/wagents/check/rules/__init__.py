@@ -29,6 +29,7 @@ FAMILIES = (
     "project",
     "secrets",
     "deploy",
+    "live",
     "suppressions",
 )
 

@@ -69,6 +69,14 @@ def validate(
             help="Also install each server alone (its own deps only) and import it there.",
         ),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also start each server as clients do (stdio, and HTTP under uvicorn) and talk "
+            "MCP to it.",
+        ),
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
     ] = False,
@@ -120,6 +128,7 @@ def validate(
         jobs=jobs,
         timeout=timeout,
         isolated=isolated,
+        live=live,
         cache=not no_cache,
         runner=str(runner),
     )
