@@ -193,7 +193,8 @@ class _Run:
             if self.live:
                 from wagents.check.live import attach_live
 
-                attach_live(self.waiting, self.options.timeout, self.options.jobs)
+                slugs = [item.slug for item in self.rules]
+                attach_live(self.waiting, self.options.timeout, self.options.jobs, slugs)
             for facts in self.waiting:
                 self._finish(facts)
 

@@ -8,7 +8,7 @@ import finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from wagents.check.facts import ServerFacts
 from wagents.model import UsageError
@@ -19,7 +19,9 @@ from wagents.workspace.uv import uv_executable
 LIVE_RULES = ("live-stdio", "live-http")
 
 
-def live_request(facts: ServerFacts, uv: str, timeout: float) -> LiveRequest | None:
+def live_request(
+    facts: ServerFacts, uv: str, timeout: float, slugs: Collection[str] = LIVE_RULES
+) -> LiveRequest | None:
     """What to launch for one server, or None when it did not import (or is not launchable)."""
     runtime = facts.runtime
     if runtime is None or not runtime.imported or not facts.source_inside_server:
@@ -41,11 +43,19 @@ def live_request(facts: ServerFacts, uv: str, timeout: float) -> LiveRequest | N
         health=health,
         timeout=timeout,
         uv=uv,
+        stdio="live-stdio" in slugs,
+        http="live-http" in slugs,
     )
 
 
-def attach_live(all_facts: Iterable[ServerFacts], timeout: float, jobs: int | None) -> None:
-    """Launch every server that imported, `jobs` at a time, and set its `facts.live`."""
+def attach_live(
+    all_facts: Iterable[ServerFacts],
+    timeout: float,
+    jobs: int | None,
+    slugs: Collection[str] = LIVE_RULES,
+) -> None:
+    """Launch every server that imported, `jobs` at a time, and set its `facts.live`; `slugs`,
+    the selected rules, say which transports (live-stdio, live-http) to launch."""
     uv = uv_executable()
     if uv is None:
         raise UsageError(
@@ -53,7 +63,7 @@ def attach_live(all_facts: Iterable[ServerFacts], timeout: float, jobs: int | No
         )
     requests: dict[LiveRequest, ServerFacts] = {}
     for facts in all_facts:
-        request = live_request(facts, uv, timeout)
+        request = live_request(facts, uv, timeout, slugs)
         if request is not None:
             requests[request] = facts
     for request, live in run_live(requests, jobs):
@@ -62,4 +72,12 @@ def attach_live(all_facts: Iterable[ServerFacts], timeout: float, jobs: int | No
 
 def unjudged(facts: ServerFacts) -> set[str]:
     """Rules that said nothing because they did not run (no `--live`): their ignores stand."""
-    return set(LIVE_RULES) if facts.live is None else set()
+    live = facts.live
+    return {
+        slug
+        for slug, launched in (
+            ("live-stdio", live is not None and live.stdio is not None),
+            ("live-http", live is not None and live.http is not None),
+        )
+        if not launched
+    }

@@ -1,8 +1,9 @@
 """`wagents validate --live`: start a server the way its clients do and talk MCP to it.
 
-Two launches per server, each in a session of its own (its process group is killed afterwards,
-with the daemons that left it: runner.py's cleanup), with the probe's scrubbed environment and a
-fresh temporary HOME, XDG directories and TMPDIR, removed afterwards:
+Two launches per server, each in a session of its own under a subreaper (reaper.py: what the
+server leaves running when it ends is killed then), killed afterwards with anything left
+(runner.py's cleanup: the process group, and the daemons that left it), with the probe's scrubbed
+environment and a fresh temporary HOME, XDG directories and TMPDIR, removed afterwards:
 
 - stdio: the command and arguments `wagents config NAME` writes into client configurations
   (`uv run --directory <server> fastmcp run <source>[:<entrypoint>] --transport stdio
@@ -60,8 +61,12 @@ LINE_LIMIT = 32 * 1024 * 1024
 MAX_PAGES = 100
 #: How long a server whose pipe closed gets to exit, so that its exit status can be told.
 CLOSED_EXIT_SECONDS = 2.0
+#: How long a failed launch may go on writing to stderr before it is killed.
+QUIET_SECONDS = 2.0
 #: The tail of a launch's stderr kept for messages.
 STDERR_TAIL_BYTES = 4000
+#: What every launch runs under: it kills what the server leaves behind when it ends (reaper.py).
+REAPER = (sys.executable, "-I", "-m", "wagents.probe.reaper")
 #: Why a server is not started over stdio in a workspace that was never synced.
 NO_ENVIRONMENT = (
     "start: the workspace has no environment (.venv) for `uv run` to use; run `uv sync` first "
@@ -91,6 +96,8 @@ class LiveRequest:
     health: bool = False
     timeout: float = 30.0
     uv: str = "uv"
+    stdio: bool = True  # launch over stdio
+    http: bool = True  # serve over HTTP
 
 
 @dataclass(frozen=True)
@@ -156,15 +163,17 @@ class HttpFacts:
 
 @dataclass(frozen=True)
 class LiveFacts:
-    """What `--live` saw of one server, per transport."""
+    """What `--live` saw of one server, per transport (None: that launch was not asked for)."""
 
-    stdio: StdioFacts
-    http: HttpFacts
+    stdio: StdioFacts | None
+    http: HttpFacts | None
 
     @property
     def unstable(self) -> bool:
         """A launch ran out of time: that depends on the machine, not only on the server."""
-        return self.stdio.session.timed_out or self.http.session.timed_out
+        return any(
+            facts is not None and facts.session.timed_out for facts in (self.stdio, self.http)
+        )
 
 
 def client_command(server_dir: Path, source: str, entrypoint: str | None) -> tuple[str, list[str]]:
@@ -196,8 +205,11 @@ def run_live(
 
 
 def check_live(request: LiveRequest) -> LiveFacts:
-    """Both launches of one server."""
-    return LiveFacts(stdio=run_stdio(request), http=run_http(request))
+    """The launches of one server, one after the other."""
+    return LiveFacts(
+        stdio=run_stdio(request) if request.stdio else None,
+        http=run_http(request) if request.http else None,
+    )
 
 
 # -- the sandbox of a launch ----------------------------------------------------------------------
@@ -251,6 +263,23 @@ async def _wait_exit(process: subprocess.Popen[bytes], seconds: float) -> float 
             return round(time.monotonic() - started, 3)
         await asyncio.sleep(0.05)
     return round(time.monotonic() - started, 3) if _has_exited(process) else None
+
+
+def _wait_quiet(log: Path, quiet: float = 0.3, longest: float = QUIET_SECONDS) -> None:
+    """Wait until `log` has not grown for `quiet` seconds (at most `longest`): a failing server
+    is still writing its traceback when the session sees the failure."""
+    deadline = time.monotonic() + longest
+    size, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        try:
+            now = log.stat().st_size
+        except OSError:
+            return
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.05)
 
 
 def _tail(path: Path) -> str:
@@ -427,7 +456,7 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
         try:
             with log.open("wb") as stderr:
                 process = subprocess.Popen(
-                    [request.uv, *args],
+                    [*REAPER, request.uv, *args],
                     cwd=request.server_dir,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
@@ -440,6 +469,8 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
         stdout = _Stdout()
         try:
             session, stopped, stop_seconds = asyncio.run(_stdio_session(process, request, stdout))
+            if session.failure is not None:
+                _wait_quiet(log)
             exit_code = _exit_code(process)
         finally:
             _kill_all(process.pid)
@@ -561,7 +592,7 @@ def run_http(request: LiveRequest) -> HttpFacts:
         try:
             with log.open("wb") as output:
                 process = subprocess.Popen(
-                    command,
+                    [*REAPER, *command],
                     cwd=request.server_dir,
                     stdin=subprocess.DEVNULL,
                     stdout=output,
@@ -574,6 +605,8 @@ def run_http(request: LiveRequest) -> HttpFacts:
             return HttpFacts(tuple(command), url, Session(f"start: {_describe(exc)}"))
         try:
             facts = asyncio.run(_http_checks(process, request, base, url))
+            if facts["session"].failure is not None:
+                _wait_quiet(log)
             exit_code = _exit_code(process)
         finally:
             _kill_all(process.pid)

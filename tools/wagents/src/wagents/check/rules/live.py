@@ -65,10 +65,9 @@ def live_stdio(facts: ServerFacts) -> Iterator[Problem]:
             logging.getLogger(__name__).info("connecting to the database")  # stderr
             yield
     """
-    live = facts.live
-    if live is None:
+    stdio = facts.live.stdio if facts.live is not None else None
+    if stdio is None:
         return
-    stdio = live.stdio
     where = facts.source_path
     strays, count = _strays_after_import(facts)
     if count:
@@ -131,10 +130,9 @@ def live_http(facts: ServerFacts) -> Iterator[Problem]:
         mcp_app = mcp.http_app(path="/")
         app = Starlette(routes=[Mount("/mcp", app=mcp_app)], lifespan=mcp_app.lifespan)
     """
-    live = facts.live
-    if live is None:
+    http = facts.live.http if facts.live is not None else None
+    if http is None:
         return
-    http = live.http
     where = facts.source_path
     session = http.session
     if session.failure is not None:
@@ -178,8 +176,9 @@ def live_http(facts: ServerFacts) -> Iterator[Problem]:
 def _strays_after_import(facts: ServerFacts) -> tuple[list[str], int]:
     """The stray stdout lines of the stdio launch that the import did not already print
     (`stdout-at-import` reports those), and how many there were."""
-    assert facts.live is not None
-    stdio = facts.live.stdio
+    stdio = facts.live.stdio if facts.live is not None else None
+    if stdio is None:
+        return [], 0
     sample = facts.runtime.stdout_sample if facts.runtime is not None else ""
     printed = {line[:STRAY_CHARS] for line in sample.splitlines()}
     strays = [line for line in stdio.stray_lines if line not in printed]
