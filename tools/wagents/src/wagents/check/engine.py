@@ -53,6 +53,8 @@ class RunInfo:
     cached: int = 0  # servers whose findings came from the cache
     checked: int = 0  # servers whose rules ran
     stored: int = 0  # cache entries written
+    live: int = 0  # servers started with --live
+    live_seconds: float = 0.0  # the time those launches took, in all
     seconds: float = 0.0
 
 
@@ -194,7 +196,10 @@ class _Run:
                 from wagents.check.live import attach_live
 
                 slugs = [item.slug for item in self.rules]
+                started = time.monotonic()
                 attach_live(self.waiting, self.options.timeout, self.options.jobs, slugs)
+                self.info.live = sum(facts.live is not None for facts in self.waiting)
+                self.info.live_seconds = round(time.monotonic() - started, 3)
             for facts in self.waiting:
                 self._finish(facts)
 

@@ -193,10 +193,11 @@ def has_environment(workspace_root: Path) -> bool:
 def run_live(
     requests: Iterable[LiveRequest], jobs: int | None = None
 ) -> Iterator[tuple[LiveRequest, LiveFacts]]:
-    """Launch every server (stdio, then HTTP), `jobs` servers at a time, yielding as they end."""
+    """Launch every server (stdio and HTTP), `jobs` servers at a time, yielding as they end."""
     pending = list(requests)
     if not pending:
         return
+    _import_clients()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(check_live, request): request for request in pending}
@@ -205,11 +206,26 @@ def run_live(
 
 
 def check_live(request: LiveRequest) -> LiveFacts:
-    """The launches of one server, one after the other."""
-    return LiveFacts(
-        stdio=run_stdio(request) if request.stdio else None,
-        http=run_http(request) if request.http else None,
-    )
+    """The launches of one server, at the same time (they share nothing but the server's files)."""
+    _import_clients()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        stdio = pool.submit(run_stdio, request) if request.stdio else None
+        http = pool.submit(run_http, request) if request.http else None
+        return LiveFacts(
+            stdio=stdio.result() if stdio is not None else None,
+            http=http.result() if http is not None else None,
+        )
+
+
+def _import_clients() -> None:
+    """Import the MCP client modules once, in this thread: importing them from several threads
+    at once can deadlock on their import locks. (Not at the top: only `--live` needs them.)"""
+    import anyio  # noqa: F401
+    import httpx  # noqa: F401
+    from mcp.client.streamable_http import streamable_http_client  # noqa: F401
+    from mcp.shared.message import SessionMessage  # noqa: F401
+
+    from mcp import ClientSession  # noqa: F401
 
 
 # -- the sandbox of a launch ----------------------------------------------------------------------

@@ -198,6 +198,8 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
         lines.append("import checks: none to run")
     for server_dir, reason in sorted(probes.fallbacks.items()):
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
+    if info.live:
+        lines.append(f"--live: {info.live} server(s) started in {info.live_seconds:.2f} s")
     if info.cache_error is not None:
         lines.append(f"cache: not used ({info.cache_error})")
     elif info.cache_dir is None:
