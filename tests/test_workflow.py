@@ -144,7 +144,7 @@ def test_matrix_job_runs_the_documented_commands(ci: dict[str, Any]) -> None:
     assert server["if"] == "needs.plan.outputs.has-servers == 'true'"
     assert plan["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
     runs = [step.get("run", "") for step in server["steps"]]
-    assert 'uv run --locked wagents validate "$SERVER" --format github' in runs
+    assert 'uv run --locked wagents validate "$SERVER" --live --format github' in runs
     assert 'uv run --locked wagents test "$SERVER"' in runs
     for step in server["steps"]:
         if "$SERVER" in step.get("run", ""):
