@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -56,7 +57,7 @@ FOREIGN_ORIGIN = f"http://{FOREIGN_HOST}"
 STRAY_CHARS = 80
 STRAY_KEPT = 5
 #: The longest stdout line read (a tools/list answer of a big server is one line).
-LINE_LIMIT = 32 * 1024 * 1024
+LINE_LIMIT = 16 * 1024 * 1024
 #: Pages read per list before the server is taken to loop on its cursors.
 MAX_PAGES = 100
 #: How long a server whose pipe closed gets to exit, so that its exit status can be told.
@@ -281,31 +282,38 @@ async def _wait_exit(process: subprocess.Popen[bytes], seconds: float) -> float 
     return round(time.monotonic() - started, 3) if _has_exited(process) else None
 
 
-def _wait_quiet(log: Path, quiet: float = 0.3, longest: float = QUIET_SECONDS) -> None:
-    """Wait until `log` has not grown for `quiet` seconds (at most `longest`): a failing server
-    is still writing its traceback when the session sees the failure."""
-    deadline = time.monotonic() + longest
-    size, since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        try:
-            now = log.stat().st_size
-        except OSError:
-            return
-        if now != size:
-            size, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
-        time.sleep(0.05)
+class _Tail:
+    """Reads a launch's output pipe in a thread until end of file, keeping only its tail (a
+    server that floods it costs neither memory nor disk)."""
 
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._tail = b""
+        self._last = time.monotonic()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
 
-def _tail(path: Path) -> str:
-    try:
-        with path.open("rb") as stream:
-            stream.seek(0, os.SEEK_END)
-            stream.seek(max(0, stream.tell() - STDERR_TAIL_BYTES))
-            return stream.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
+    def _read(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := os.read(self._stream.fileno(), 65536):
+                self._tail = (self._tail + chunk)[-STDERR_TAIL_BYTES:]
+                self._last = time.monotonic()
+
+    def wait_quiet(self, quiet: float = 0.3, longest: float = QUIET_SECONDS) -> None:
+        """Wait until nothing came for `quiet` seconds (at most `longest`): a failing server is
+        still writing its traceback when the session sees the failure."""
+        deadline = time.monotonic() + longest
+        while time.monotonic() < deadline and time.monotonic() - self._last < quiet:
+            if not self._thread.is_alive():
+                return
+            time.sleep(0.05)
+
+    def close(self) -> str:
+        """The tail, once the pipe ended (every writer is dead by now) or after a second."""
+        self._thread.join(timeout=1.0)
+        with contextlib.suppress(OSError):
+            self._stream.close()
+        return self._tail.decode("utf-8", "replace")
 
 
 # -- one client session, whatever the transport ---------------------------------------------------
@@ -467,26 +475,25 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
     if not has_environment(request.workspace_root):
         return StdioFacts(shown, Session(NO_ENVIRONMENT))
     started = time.monotonic()
-    with _sandbox() as (home, env):
-        log = home / "stderr.log"
+    with _sandbox() as (_home, env):
         try:
-            with log.open("wb") as stderr:
-                process = subprocess.Popen(
-                    [*REAPER, request.uv, *args],
-                    cwd=request.server_dir,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=stderr,
-                    env=env,
-                    start_new_session=True,
-                )
+            process = subprocess.Popen(
+                [*REAPER, request.uv, *args],
+                cwd=request.server_dir,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as exc:
             return StdioFacts(shown, Session(f"start: {_describe(exc)}"))
+        stderr = _Tail(process.stderr)
         stdout = _Stdout()
         try:
             session, stopped, stop_seconds = asyncio.run(_stdio_session(process, request, stdout))
             if session.failure is not None:
-                _wait_quiet(log)
+                stderr.wait_quiet()
             exit_code = _exit_code(process)
         finally:
             _kill_all(process.pid)
@@ -494,6 +501,7 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
             for stream in (process.stdin, process.stdout):
                 with contextlib.suppress(OSError):
                     stream.close()  # type: ignore[union-attr]
+            stderr_tail = stderr.close()
         return StdioFacts(
             command=shown,
             session=session,
@@ -502,7 +510,7 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
             stopped=stopped,
             stop_seconds=stop_seconds,
             exit_code=exit_code,
-            stderr_tail=_tail(log),
+            stderr_tail=stderr_tail,
             seconds=round(time.monotonic() - started, 3),
         )
 
@@ -560,9 +568,9 @@ async def _read_stdout(reader: asyncio.StreamReader, sink: Any, stdout: _Stdout)
         while True:
             try:
                 raw = await reader.readline()
-            except ValueError:  # longer than LINE_LIMIT
+            except ValueError:  # longer than LINE_LIMIT: dropped, the rest read as a new line
                 stdout.stray(f"(a line longer than {LINE_LIMIT // 1024 // 1024} MiB)")
-                return
+                continue
             if not raw:
                 return
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -604,35 +612,35 @@ def run_http(request: LiveRequest) -> HttpFacts:
         url = base + request.mcp_path
         command = _uvicorn_command(request, home, listener.fileno())
         env["FASTMCP_STATELESS_HTTP"] = "true"
-        log = home / "uvicorn.log"
         try:
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [*REAPER, *command],
-                    cwd=request.server_dir,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=output,
-                    env=env,
-                    pass_fds=(listener.fileno(),),
-                    start_new_session=True,
-                )
+            process = subprocess.Popen(
+                [*REAPER, *command],
+                cwd=request.server_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=env,
+                pass_fds=(listener.fileno(),),
+                start_new_session=True,
+            )
         except OSError as exc:
             return HttpFacts(tuple(command), url, Session(f"start: {_describe(exc)}"))
+        output = _Tail(process.stdout)
         try:
             facts = asyncio.run(_http_checks(process, request, base, url))
             if facts["session"].failure is not None:
-                _wait_quiet(log)
+                output.wait_quiet()
             exit_code = _exit_code(process)
         finally:
             _kill_all(process.pid)
             process.wait()
+            stderr_tail = output.close()
         return HttpFacts(
             command=tuple(command),
             url=url,
             **facts,
             exit_code=exit_code,
-            stderr_tail=_tail(log),
+            stderr_tail=stderr_tail,
             seconds=round(time.monotonic() - started, 3),
         )
 
