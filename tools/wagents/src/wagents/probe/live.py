@@ -415,7 +415,10 @@ def _one_line(text: str) -> str:
 
 async def _list_everything(session: Any, capabilities: Any, step: list[str]) -> Listing:
     """Every page of every list the server's capabilities announce."""
-    tools = prompts = resources = templates = ()
+    tools: tuple[str, ...] = ()
+    prompts: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
     if capabilities.tools is not None:
         step[0] = "tools/list"
         tools = tuple(item.name for item in await _pages(session.list_tools, "tools"))

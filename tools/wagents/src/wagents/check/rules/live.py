@@ -8,7 +8,7 @@ Without `--live` these rules report nothing (and ignores of them are not judged)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -259,12 +259,13 @@ def _stderr_hint(tail: str) -> str:
     """`; stderr: <the line that says most>`: the last exception line, else the last error line,
     else the last line that is not uvicorn's INFO chatter; nothing when stderr was empty."""
     lines = [" ".join(line.split()) for line in tail.splitlines() if line.strip()]
-    for wanted in (
+    preferences: tuple[Callable[[str], bool], ...] = (
         lambda line: EXCEPTION_LINE.match(line) is not None,
         lambda line: "error" in line.lower(),
         lambda line: not line.startswith("INFO:"),
         lambda line: True,
-    ):
+    )
+    for wanted in preferences:
         chosen = [line for line in lines if wanted(line)]
         if chosen:
             return f"; stderr: {chosen[-1][:200]}"
