@@ -60,6 +60,8 @@ STRAY_KEPT = 5
 LINE_LIMIT = 16 * 1024 * 1024
 #: Pages read per list before the server is taken to loop on its cursors.
 MAX_PAGES = 100
+#: How long each plain HTTP request (/health, the foreign Host/Origin ones) may take.
+REQUEST_SECONDS = 10.0
 #: How long a server whose pipe closed gets to exit, so that its exit status can be told.
 CLOSED_EXIT_SECONDS = 2.0
 #: How long a failed launch may go on writing to stderr before it is killed.
@@ -711,7 +713,8 @@ async def _http_checks(
     facts: dict[str, Any] = {"session": session}
     if session.failure is not None:
         return facts
-    async with httpx.AsyncClient(timeout=timeout) as http:
+    # A server that held a whole session answers these at once; a hang is bounded all the same.
+    async with httpx.AsyncClient(timeout=min(request.timeout, REQUEST_SECONDS)) as http:
         try:
             if request.health:
                 facts["health_status"] = (await http.get(f"{base}/health")).status_code
