@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy import envrefs
 from wagents.model import UsageError
+from wagents.workspace.server import ServerFiles
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode", "json")
 OPERATING_SYSTEMS = ("mac", "windows", "linux")
@@ -87,7 +87,7 @@ def parse_pairs(option: str, items: list[str] | None) -> tuple[tuple[str, str], 
     return tuple(pairs)
 
 
-def stdio_command(facts: ServerFacts) -> tuple[str, list[str]]:
+def stdio_command(facts: ServerFiles) -> tuple[str, list[str]]:
     """The command and arguments that start `facts`' server over stdio, from any directory (the
     same that `wagents validate --live` starts)."""
     from wagents.probe.live import client_command
@@ -95,7 +95,7 @@ def stdio_command(facts: ServerFacts) -> tuple[str, list[str]]:
     return client_command(facts.path, facts.source_name, facts.entrypoint)
 
 
-def build_entry(facts: ServerFacts, options: EntryOptions) -> dict[str, Any]:
+def build_entry(facts: ServerFiles, options: EntryOptions) -> dict[str, Any]:
     """The server's entry in the client's config (not yet placed under its name)."""
     client = client_spec(options.client)
     _check_pairs("--header", options.headers, HEADER_NAME, "a header name")

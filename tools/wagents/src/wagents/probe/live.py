@@ -2,7 +2,7 @@
 
 Two launches per server, each in a session of its own under a subreaper (reaper.py: what the
 server leaves running when it ends is killed then), killed afterwards with anything left
-(runner.py's cleanup: the process group, and the daemons that left it), with the probe's scrubbed
+(runner.kill_all: the process group, and the daemons that left it), with the probe's scrubbed
 environment and a fresh temporary HOME, XDG directories and TMPDIR, removed afterwards:
 
 - stdio: the command and arguments `wagents config NAME` writes into client configurations
@@ -41,7 +41,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from wagents.probe.runner import _has_exited, _kill_all, probe_environment
+from wagents.probe.runner import _has_exited, kill_all, probe_environment
 
 #: How long a stdio server may take to exit once its stdin is closed (issue 14; clients wait a
 #: few seconds before they kill it).
@@ -99,6 +99,8 @@ class LiveRequest:
     health: bool = False
     timeout: float = 30.0
     uv: str = "uv"
+    #: The server's `[tool.wagents] probe-env` and deployment placeholders (as the probe gets).
+    env: tuple[tuple[str, str], ...] = ()
     stdio: bool = True  # launch over stdio
     http: bool = True  # serve over HTTP
 
@@ -166,10 +168,12 @@ class HttpFacts:
 
 @dataclass(frozen=True)
 class LiveFacts:
-    """What `--live` saw of one server, per transport (None: that launch was not asked for)."""
+    """What `--live` saw of one server, per transport (None: that launch was not asked for);
+    `skipped` says why nothing was launched, when something was asked for."""
 
     stdio: StdioFacts | None
     http: HttpFacts | None
+    skipped: str | None = None
 
     @property
     def unstable(self) -> bool:
@@ -235,9 +239,10 @@ def _import_clients() -> None:
 
 
 @contextlib.contextmanager
-def _sandbox() -> Iterator[tuple[Path, dict[str, str]]]:
-    """A fresh temporary directory and the probe's environment with HOME, the XDG directories and
-    TMPDIR inside it; the directory is removed afterwards, whatever the server left there."""
+def _sandbox(extra: Iterable[tuple[str, str]] = ()) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A fresh temporary directory and the probe's environment (plus `extra`) with HOME, the XDG
+    directories and TMPDIR inside it; the directory is removed afterwards, whatever the server
+    left there."""
     home = Path(tempfile.mkdtemp(prefix="wagents-live-"))
     try:
         directories = {
@@ -250,7 +255,7 @@ def _sandbox() -> Iterator[tuple[Path, dict[str, str]]]:
         }
         for directory in directories.values():
             directory.mkdir(parents=True, exist_ok=True)
-        env = probe_environment()
+        env = {**probe_environment(), **dict(extra)}
         env.update({key: str(value) for key, value in directories.items()})
         env.update(UV_NO_SYNC="1", UV_OFFLINE="1", UV_NO_PROGRESS="1")
         env.update(FASTMCP_CHECK_FOR_UPDATES="off", FASTMCP_SHOW_SERVER_BANNER="false")
@@ -480,7 +485,7 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
     if not has_environment(request.workspace_root):
         return StdioFacts(shown, Session(NO_ENVIRONMENT))
     started = time.monotonic()
-    with _sandbox() as (_home, env):
+    with _sandbox(request.env) as (_home, env):
         try:
             process = subprocess.Popen(
                 [*REAPER, request.uv, *args],
@@ -501,7 +506,7 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
                 stderr.wait_quiet()
             exit_code = _exit_code(process)
         finally:
-            _kill_all(process.pid)
+            kill_all(process.pid)
             process.wait()
             for stream in (process.stdin, process.stdout):
                 with contextlib.suppress(OSError):
@@ -609,7 +614,7 @@ def run_http(request: LiveRequest) -> HttpFacts:
     """Serve the server with uvicorn (two stateless workers) and talk to it over HTTP."""
     started = time.monotonic()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    with listener, _sandbox() as (home, env):
+    with listener, _sandbox(request.env) as (home, env):
         listener.bind(("127.0.0.1", 0))
         listener.listen(128)
         port = listener.getsockname()[1]
@@ -637,7 +642,7 @@ def run_http(request: LiveRequest) -> HttpFacts:
                 output.wait_quiet()
             exit_code = _exit_code(process)
         finally:
-            _kill_all(process.pid)
+            kill_all(process.pid)
             process.wait()
             stderr_tail = output.close()
         return HttpFacts(

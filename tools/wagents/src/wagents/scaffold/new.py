@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import subprocess
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from string import Template
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from wagents.files.atomic import atomic_write, exclusive_lock, fsync_directory, fsync_tree
 from wagents.files.load import Loaded, present
+from wagents.files.template import FileTemplate
 from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
 from wagents.scaffold.names import check_server_name
+from wagents.workspace import requirements
 from wagents.workspace.root import (
     INCOMPLETE_MARKER,
     SERVERS_DIR,
@@ -41,17 +40,6 @@ class Created:
     root_pyproject_changed: bool
     #: An interrupted run had already made and registered this server; this run finished it.
     finished_interrupted: bool = False
-
-
-class FileTemplate(Template):
-    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
-
-    Lowercase names only (Template matches case-insensitively by default): `${FASTMCP_DOCKET_URL}`
-    is an environment reference the generated files keep.
-    """
-
-    flags = 0
-    pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
 
 
 def title_of(name: str) -> str:
@@ -132,7 +120,7 @@ def _deployment_env(env: dict[str, str]) -> str:
     return ',\n    "env": ' + json.dumps(env)
 
 
-def _walk(directory, prefix: str):
+def _walk(directory: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
     for entry in sorted(directory.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
             if entry.name != "__pycache__":
@@ -246,7 +234,7 @@ def recover_interrupted(root: Path, root_text: str) -> list[str]:
     servers_dir = root / SERVERS_DIR
     for marker in sorted(servers_dir.glob(f"*/{INCOMPLETE_MARKER}")):
         server_dir = marker.parent
-        if canonicalize_name(server_dir.name) in registered:
+        if requirements.normalize(server_dir.name) in registered:
             marker.unlink()
             fsync_directory(server_dir)
             finished.append(server_dir.name)
@@ -267,11 +255,7 @@ def _registered_names(root_text: str) -> set[str]:
         group = tomllib.loads(root_text).get("dependency-groups", {}).get(SERVERS_GROUP, [])
     except (tomllib.TOMLDecodeError, AttributeError):
         return set()
-    names = set()
-    for item in group if isinstance(group, list) else []:
-        with contextlib.suppress(InvalidRequirement, TypeError):
-            names.add(canonicalize_name(Requirement(item).name))
-    return names
+    return set(requirements.parse(group).names)
 
 
 def _read_root(path: Path) -> str:

@@ -21,7 +21,7 @@ MAX_FILES = 2000
 
 
 @dataclass(frozen=True)
-class ServerFiles:
+class FileRoles:
     """A server's files by role, each list sorted (absolute paths)."""
 
     code: list[Path] = field(default_factory=list)
@@ -50,12 +50,12 @@ def is_test_module(relative: Path) -> bool:
     )
 
 
-def list_server_files(server_dir: Path) -> ServerFiles:
+def list_server_files(server_dir: Path) -> FileRoles:
     """Walk `server_dir` (no symlinks, no hidden or skipped directories) and sort files by role.
 
     Hidden files are skipped too, except dotenv files, which configure the server.
     """
-    files = ServerFiles()
+    files = FileRoles()
     seen = 0
     for dirpath, dirnames, filenames in os.walk(server_dir):
         dirnames[:] = sorted(
@@ -87,7 +87,7 @@ def list_server_files(server_dir: Path) -> ServerFiles:
 
 def local_module_names(server_dir: Path) -> set[str]:
     """Top-level names importable from the server directory: `x.py` and packages `x/`."""
-    names = set()
+    names: set[str] = set()
     try:
         entries = list(server_dir.iterdir())
     except OSError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wagents.check.engine import Report
 from wagents.check.report import github_format, json_format, sarif_format, text_format
+from wagents.model import Report
 
 Renderer = Callable[[Report, bool], str]
 

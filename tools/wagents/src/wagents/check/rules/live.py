@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
-from typing import Any
 
 from wagents.check.facts import ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.rules import Problem, Stage, rule
 from wagents.model import Severity
 from wagents.probe.live import (
     FOREIGN_HOST,
@@ -22,7 +21,10 @@ from wagents.probe.live import (
     STDIN_EXIT_SECONDS,
     STRAY_CHARS,
     Listing,
+    LiveFacts,
+    StdioFacts,
 )
+from wagents.probe.protocol import ServerInfo
 
 #: Names listed in a finding before "and N more".
 SHOWN_NAMES = 5
@@ -30,23 +32,26 @@ SHOWN_NAMES = 5
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 
 
-@rule("live-stdio", Severity.ERROR, runtime=True)
-def live_stdio(facts: ServerFacts) -> Iterator[Problem]:
+@rule("live-stdio", Severity.ERROR, stage=Stage.LIVE)
+def live_stdio(facts: ServerFacts, live: LiveFacts | None) -> Iterator[Problem]:
     """The server starts over stdio as its client configuration starts it, and answers a client.
 
     With `--live`, wagents runs the command and arguments `wagents config NAME` writes into client
     configurations (`uv run --directory <server> fastmcp run ... --transport stdio --no-banner`,
     with `UV_NO_SYNC=1` so that the workspace is neither re-locked nor re-synced), with the probe's
-    scrubbed environment and a temporary HOME, and talks to it with the MCP SDK's client:
+    scrubbed environment (plus the server's `probe-env`) and a temporary HOME, and talks to it
+    with the MCP SDK's client:
     `initialize` within `--timeout`, every page of `tools/list`, `resources/list`,
     `resources/templates/list` and `prompts/list`, `ping`, then stdin is closed. Errors: the server
     does not start, exits, or fails or misses an answer (the lifespan raises, hangs, or needs a
     variable nobody set); a line on stdout that is not JSON-RPC (a `print()` in the lifespan or a
     tool, a banner: FastMCP's own client skips it, other clients log errors or drop the
-    connection). Warnings: the lists differ from what the import check saw (components added in
-    the lifespan or depending on the environment: the other rules checked a different list), or
-    the process is still running 5 s after its stdin closed (clients then kill it). Lines the
-    import itself printed are left to `stdout-at-import`.
+    connection). Warnings: the lists differ from what the probe's own in-memory session listed
+    (components that depend on the environment or the process: the other rules checked a
+    different list), or the process is still running 5 s after its stdin closed (clients then
+    kill it). Lines the import itself printed are left to `stdout-at-import`. A server whose
+    probe saw it write into the workspace when it started is not launched (a warning says so):
+    launches run in the server's real directory.
 
     It cannot see what only a tool call does (it calls none), nor a client's own environment:
     variables a client configuration passes with `env` are not set here.
@@ -65,11 +70,14 @@ def live_stdio(facts: ServerFacts) -> Iterator[Problem]:
             logging.getLogger(__name__).info("connecting to the database")  # stderr
             yield
     """
-    stdio = facts.live.stdio if facts.live is not None else None
+    where = facts.files.source_path
+    if live is not None and live.skipped is not None:
+        yield Problem(live.skipped, where, severity=Severity.WARNING)
+        return
+    stdio = live.stdio if live is not None else None
     if stdio is None:
         return
-    where = facts.source_path
-    strays, count = _strays_after_import(facts)
+    strays, count = _strays_after_import(facts, stdio)
     if count:
         yield Problem(
             f"over stdio the server wrote {count} line(s) to stdout that are not JSON-RPC, "
@@ -85,7 +93,7 @@ def live_stdio(facts: ServerFacts) -> Iterator[Problem]:
             where,
         )
         return
-    differences = listing_differences(_server(facts), session.listing)
+    differences = listing_differences(facts.server_info, session.listing)
     if differences:
         yield Problem(
             f"over stdio a client sees {'; '.join(differences)}",
@@ -101,20 +109,21 @@ def live_stdio(facts: ServerFacts) -> Iterator[Problem]:
         )
 
 
-@rule("live-http", Severity.ERROR, runtime=True)
-def live_http(facts: ServerFacts) -> Iterator[Problem]:
+@rule("live-http", Severity.ERROR, stage=Stage.LIVE)
+def live_http(facts: ServerFacts, live: LiveFacts | None) -> Iterator[Problem]:
     """The HTTP app serves MCP under uvicorn with two stateless workers and stops on SIGTERM.
 
     With `--live`, wagents serves the module's `app` (or `mcp.http_app()` when the module defines
     none) with `python -m uvicorn --workers 2` and `FASTMCP_STATELESS_HTTP=true`, on a loopback
-    port of its own, with the probe's scrubbed environment and a temporary HOME, and connects the
+    port of its own, with the probe's scrubbed environment (plus `probe-env`) and a temporary
+    HOME, and connects the
     MCP SDK's streamable-HTTP client: `initialize`, every list, `ping`. Errors: uvicorn cannot
     load or serve the app (an app mounted without its lifespan fails every MCP request), a list
     fails, `GET /health` does not answer 200 when the server defines it, or the Host/Origin guard
     the server declares lets a DNS-rebinding request through (a foreign `Origin` must get 403,
     a foreign `Host` 421, unless the allowed hosts/origins of the app or of FastMCP's settings
-    admit them). Warnings: the lists differ from what the import check saw, or uvicorn still runs
-    10 s after SIGTERM (a lifespan shutdown that hangs: container runtimes then kill it).
+    admit them). Warnings: the lists differ from what the probe's session listed, or uvicorn still
+    runs 10 s after SIGTERM (a lifespan shutdown that hangs: container runtimes then kill it).
 
     A server that declares no guard is left to `origin-protection`; an app that is not FastMCP's
     (a FastAPI or Starlette app mounting it) is reached at `/mcp`. Variables a deployment sets are
@@ -130,10 +139,13 @@ def live_http(facts: ServerFacts) -> Iterator[Problem]:
         mcp_app = mcp.http_app(path="/")
         app = Starlette(routes=[Mount("/mcp", app=mcp_app)], lifespan=mcp_app.lifespan)
     """
-    http = facts.live.http if facts.live is not None else None
+    where = facts.files.source_path
+    if live is not None and live.skipped is not None:
+        yield Problem(live.skipped, where, severity=Severity.WARNING)
+        return
+    http = live.http if live is not None else None
     if http is None:
         return
-    where = facts.source_path
     session = http.session
     if session.failure is not None:
         yield Problem(
@@ -157,7 +169,7 @@ def live_http(facts: ServerFacts) -> Iterator[Problem]:
             "the Host/Origin guard the app declares does not hold",
             where,
         )
-    differences = listing_differences(_server(facts), session.listing)
+    differences = listing_differences(facts.server_info, session.listing)
     if differences:
         yield Problem(
             f"over HTTP a client sees {'; '.join(differences)}",
@@ -173,40 +185,36 @@ def live_http(facts: ServerFacts) -> Iterator[Problem]:
         )
 
 
-def _strays_after_import(facts: ServerFacts) -> tuple[list[str], int]:
+def _strays_after_import(facts: ServerFacts, stdio: StdioFacts) -> tuple[list[str], int]:
     """The stray stdout lines of the stdio launch that the import did not already print
     (`stdout-at-import` reports those), and how many there were."""
-    stdio = facts.live.stdio if facts.live is not None else None
-    if stdio is None:
-        return [], 0
     sample = facts.runtime.stdout_sample if facts.runtime is not None else ""
     printed = {line[:STRAY_CHARS] for line in sample.splitlines()}
     strays = [line for line in stdio.stray_lines if line not in printed]
     return strays, stdio.stray_count - (len(stdio.stray_lines) - len(strays))
 
 
-def listing_differences(server: dict[str, Any], listing: Listing | None) -> list[str]:
-    """How a client's lists differ from the import check's: one phrase per kind and direction.
+def listing_differences(server: ServerInfo | None, listing: Listing | None) -> list[str]:
+    """How a client's lists differ from the probe's: one phrase per kind and direction.
 
-    The import check's lists are `server[kind]`, dicts with the component's name or URI (the
-    probe's `inspect_fastmcp` report); a client's are names and URIs off the wire.
+    The probe's lists are those its in-memory session received (`ServerInfo` as listed); a live
+    client's are names and URIs off the wire.
     """
-    if listing is None:
+    if listing is None or server is None:
         return []
     kinds = (
-        ("tools", "tools", "name"),
-        ("resources", "resources", "uri"),
-        ("resource templates", "templates", "uri_template"),
-        ("prompts", "prompts", "name"),
+        ("tools", {item.name for item in server.tools}, listing.tools),
+        ("resources", {item.uri for item in server.resources}, listing.resources),
+        ("resource templates", {item.uri_template for item in server.templates}, listing.templates),
+        ("prompts", {item.name for item in server.prompts}, listing.prompts),
     )
     phrases = []
-    for label, key, name in kinds:
-        probed = {str(item.get(name)) for item in server.get(key) or [] if isinstance(item, dict)}
-        seen = set(getattr(listing, key))
+    for label, probed, seen_names in kinds:
+        seen = set(seen_names)
         if extra := sorted(seen - probed):
-            phrases.append(f"{label} the import check did not see ({_names(extra)})")
+            phrases.append(f"{label} the probe's session did not list ({_names(extra)})")
         if missing := sorted(probed - seen):
-            phrases.append(f"no {label} {_names(missing)}, which the import check saw")
+            phrases.append(f"no {label} {_names(missing)}, which the probe's session listed")
     return phrases
 
 
@@ -216,11 +224,6 @@ def _names(names: list[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def _server(facts: ServerFacts) -> dict[str, Any]:
-    runtime = facts.runtime
-    return (runtime.server if runtime is not None else None) or {}
-
-
 def _guard_expected(facts: ServerFacts) -> tuple[bool, bool]:
     """Whether the server's own settings say a foreign Host, and a foreign Origin, are refused.
 
@@ -228,14 +231,18 @@ def _guard_expected(facts: ServerFacts) -> tuple[bool, bool]:
     middleware); without an app, `mcp.http_app()` takes them from FastMCP's settings.
     """
     runtime = facts.runtime
+    server = facts.server_info
     app = runtime.http_app if runtime is not None else None
+    protection: str | bool | None
     if app is not None:
-        protection = app.get("origin_protection")
-        hosts, origins = app.get("allowed_hosts"), app.get("allowed_origins")
+        protection = app.origin_protection
+        hosts, origins = app.allowed_hosts, app.allowed_origins
+    elif server is not None:
+        settings = server.settings
+        protection = settings.http_host_origin_protection
+        hosts, origins = settings.http_allowed_hosts, settings.http_allowed_origins
     else:
-        settings = _server(facts).get("settings") or {}
-        protection = settings.get("http_host_origin_protection")
-        hosts, origins = settings.get("http_allowed_hosts"), settings.get("http_allowed_origins")
+        return False, False
     if not protection:
         return False, False
     return (
@@ -244,13 +251,11 @@ def _guard_expected(facts: ServerFacts) -> tuple[bool, bool]:
     )
 
 
-def _admits(patterns: Any, values: tuple[str, ...]) -> bool:
+def _admits(patterns: tuple[str, ...] | None, values: tuple[str, ...]) -> bool:
     """FastMCP's allowlist match (fnmatch, `*` for anything), case-insensitively."""
-    if not isinstance(patterns, list):
-        return False
     return any(
-        fnmatchcase(value, str(pattern).strip().lower().rstrip("/"))
-        for pattern in patterns
+        fnmatchcase(value, pattern.strip().lower().rstrip("/"))
+        for pattern in patterns or ()
         for value in values
     )
 
