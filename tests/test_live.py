@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from wagents.check.engine import Options, validate
-from wagents.check.facts import RuntimeFacts, ServerFacts
+from wagents.check.facts import ServerFacts, facts_for
 from wagents.check.live import live_request
 from wagents.check.rules.live import listing_differences, live_http, live_stdio
-from wagents.model import Server
 from wagents.probe.live import (
     NO_ENVIRONMENT,
     HttpFacts,
@@ -34,7 +33,17 @@ from wagents.probe.live import (
     check_live,
     run_stdio,
 )
-from wagents.probe.runner import ProbeRequest, run_probe
+from wagents.probe.protocol import (
+    HttpApp,
+    Prompt,
+    ResourceTemplate,
+    RuntimeFacts,
+    ServerInfo,
+    Settings,
+    Status,
+    Tool,
+)
+from wagents.probe.runner import request_for, run_probe
 from wagents.testing import link_environment, run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
@@ -118,6 +127,23 @@ async def lifespan(server):
 mcp = FastMCP("Long Print", lifespan=lifespan)
 '''
 
+WRITES_DATA = '''"""Creates a data folder beside itself when it starts."""
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastmcp import FastMCP
+
+
+@asynccontextmanager
+async def lifespan(server):
+    (Path(__file__).parent / "data").mkdir(exist_ok=True)
+    yield {}
+
+
+mcp = FastMCP("Writes Data", lifespan=lifespan)
+'''
+
 BROKEN = '''"""Does not import."""
 
 raise RuntimeError("no configuration")
@@ -128,9 +154,10 @@ raise RuntimeError("no configuration")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     require_tool("uv")
     root = tmp_path_factory.mktemp("live") / "repo"
-    scratch_workspace(root, ["plain", "behind", "hangs", "chatty", "broken"])
+    scratch_workspace(root, ["plain", "behind", "hangs", "chatty", "broken", "writes"])
     for name, text in (
         ("behind", LEAVES_THINGS_BEHIND),
+        ("writes", WRITES_DATA),
         ("hangs", HANGS),
         ("chatty", LONG_PRINT),
         ("broken", BROKEN),
@@ -143,8 +170,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def _request(workspace: Workspace, name: str, timeout: float = 60.0) -> LiveRequest:
     """The request the engine makes for `name`, from a real probe of it."""
     (server,) = workspace.select([name])
-    facts = ServerFacts(server, workspace)
-    facts.runtime = run_probe(ProbeRequest(facts.path, facts.source_name, facts.entrypoint))
+    facts = facts_for(server, workspace)
+    facts = facts.with_runtime(run_probe(request_for(facts.files)))
     uv = require_tool("uv")
     request = live_request(facts, uv, timeout)
     assert request is not None, facts.runtime
@@ -212,8 +239,12 @@ def test_uvicorn_saw_the_foreign_host_and_origin_refused(workspace: Workspace) -
 
 
 def test_a_hanging_lifespan_is_bounded_by_the_timeout(workspace: Workspace) -> None:
+    # Launched directly: the engine would not (the probe's own session hangs there too: startup).
+    request = LiveRequest(
+        workspace.root / "mcp" / "hangs", workspace.root, uv=require_tool("uv"), timeout=3
+    )
     started = time.monotonic()
-    stdio = run_stdio(_request(workspace, "hangs", timeout=3))
+    stdio = run_stdio(request)
     assert stdio.session.timed_out
     assert stdio.session.failure == "initialize: no answer within 3 s"
     assert stdio.stopped is None  # stdin was never closed for a session that failed
@@ -298,135 +329,132 @@ def test_a_workspace_without_an_environment_is_not_synced_behind_its_back(
     ]
 
 
+def test_a_server_that_writes_into_the_workspace_is_not_launched(workspace: Workspace) -> None:
+    servers = workspace.select(["writes"])
+    options = Options(live=True, select=("live-stdio", "live-http", "import-side-effects"))
+    report = validate(workspace, servers, options)
+    by_rule = {finding.rule: finding for finding in report.findings}
+    assert "import-side-effects" in by_rule  # the probe's sandbox saw it
+    for slug in ("live-stdio", "live-http"):
+        assert by_rule[slug].severity.value == "warning"
+        assert by_rule[slug].message.startswith(
+            "not started: when it starts it writes into the workspace (mcp/writes/data"
+        )
+    assert report.info.live == 1
+    assert not (workspace.root / "mcp" / "writes" / "data").exists()
+
+
 # -- the rules, on facts built here ---------------------------------------------------------------
 
 
 def _facts(
     tmp_path: Path,
     *,
-    http_app: dict | None = None,
-    settings: dict | None = None,
-    stdio: StdioFacts | None = None,
-    http: HttpFacts | None = None,
+    http_app: HttpApp | None = None,
+    settings: Settings | None = None,
     tools: tuple[str, ...] = ("echo",),
     stdout_sample: str = "",
 ) -> ServerFacts:
     root = tmp_path / "repo"
     workspace = scratch_workspace(root, ["demo"])
     (server,) = workspace.select(["demo"])
-    facts = ServerFacts(Server("demo", server.path), workspace)
-    facts.runtime = RuntimeFacts(
-        status="ok",
-        server={
-            "tools": [{"name": name} for name in tools],
-            "resources": [],
-            "templates": [],
-            "prompts": [],
-            "settings": settings or {},
-        },
+    runtime = RuntimeFacts(
+        status=Status.OK,
+        server=ServerInfo(
+            name="Demo",
+            tools=tuple(Tool(wire={"name": name}) for name in tools),
+            settings=settings or Settings(),
+        ),
         http_app=http_app,
         stdout_sample=stdout_sample,
     )
-    facts.live = LiveFacts(stdio=stdio, http=http)
-    return facts
+    return facts_for(server, workspace, runtime)
 
 
-def _http(**statuses: int | None) -> HttpFacts:
-    return HttpFacts(
+def _http(**statuses: int | None) -> LiveFacts:
+    http = HttpFacts(
         command=("uvicorn",),
         url="http://127.0.0.1:1/mcp",
         session=Session(listing=Listing(tools=("echo",))),
         stopped=True,
         **statuses,  # type: ignore[arg-type]
     )
+    return LiveFacts(stdio=None, http=http)
 
 
-GUARDED = {"origin_protection": "auto", "allowed_hosts": None, "allowed_origins": None}
+def _stdio(**fields: object) -> LiveFacts:
+    values: dict[str, object] = {
+        "command": ("uv", "run"),
+        "session": Session(listing=Listing(tools=("echo",))),
+        "stopped": True,
+        **fields,
+    }
+    return LiveFacts(stdio=StdioFacts(**values), http=None)  # type: ignore[arg-type]
+
+
+GUARDED = HttpApp(origin_protection="auto")
 
 
 def test_a_guard_that_lets_a_foreign_origin_through_is_an_error(tmp_path: Path) -> None:
-    facts = _facts(
-        tmp_path,
-        http_app=GUARDED,
-        http=_http(foreign_origin_status=200, foreign_host_status=421),
-    )
-    (problem,) = live_http(facts)
+    facts = _facts(tmp_path, http_app=GUARDED)
+    (problem,) = live_http(facts, _http(foreign_origin_status=200, foreign_host_status=421))
     assert "Origin http://rebinding.invalid got 200, not 403" in problem.message
 
 
 @pytest.mark.parametrize(
     ("http_app", "settings"),
     [
-        ({"origin_protection": None}, {}),  # no guard: origin-protection's business
-        ({**GUARDED, "allowed_hosts": ["*"], "allowed_origins": ["http://*.invalid"]}, {}),
-        (None, {"http_host_origin_protection": False}),  # mcp.http_app() without protection
-        (None, {"http_host_origin_protection": "auto", "http_allowed_hosts": ["*"],
-                "http_allowed_origins": ["*"]}),
+        (HttpApp(origin_protection=None), None),  # no guard: origin-protection's business
+        (HttpApp(origin_protection="auto", allowed_hosts=("*",),
+                 allowed_origins=("http://*.invalid",)), None),
+        (None, Settings(http_host_origin_protection=False)),  # mcp.http_app() unprotected
+        (None, Settings(http_host_origin_protection="auto", http_allowed_hosts=("*",),
+                        http_allowed_origins=("*",))),
     ],
     ids=["unguarded", "app-allows", "settings-off", "settings-allow"],
 )  # fmt: skip
 def test_foreign_requests_the_servers_settings_allow_are_no_finding(
-    tmp_path: Path, http_app: dict | None, settings: dict
+    tmp_path: Path, http_app: HttpApp | None, settings: Settings | None
 ) -> None:
-    facts = _facts(
-        tmp_path,
-        http_app=http_app,
-        settings=settings,
-        http=_http(foreign_origin_status=200, foreign_host_status=200),
-    )
-    assert list(live_http(facts)) == []
+    facts = _facts(tmp_path, http_app=http_app, settings=settings)
+    live = _http(foreign_origin_status=200, foreign_host_status=200)
+    assert list(live_http(facts, live)) == []
 
 
 def test_listing_differences_name_both_directions() -> None:
-    server = {"tools": [{"name": "a"}, {"name": "b"}], "templates": [{"uri_template": "x://{y}"}]}
-    listing = Listing(tools=("b", "c"), templates=("x://{y}",))
+    server = ServerInfo(
+        name="x",
+        tools=(Tool(wire={"name": "a"}), Tool(wire={"name": "b"})),
+        templates=(ResourceTemplate(wire={"uriTemplate": "x://{y}"}),),
+        prompts=(Prompt(wire={"name": "p"}),),
+    )
+    listing = Listing(tools=("b", "c"), templates=("x://{y}",), prompts=("p",))
     assert listing_differences(server, listing) == [
-        "tools the import check did not see (c)",
-        "no tools a, which the import check saw",
+        "tools the probe's session did not list (c)",
+        "no tools a, which the probe's session listed",
     ]
-    assert listing_differences(server, Listing(tools=("a", "b"), templates=("x://{y}",))) == []
+    same = Listing(tools=("a", "b"), templates=("x://{y}",), prompts=("p",))
+    assert listing_differences(server, same) == []
 
 
 def test_a_different_listing_and_a_slow_exit_are_warnings(tmp_path: Path) -> None:
-    stdio = StdioFacts(
-        command=("uv", "run"),
-        session=Session(listing=Listing(tools=("echo", "late_tool"))),
-        stopped=False,
-    )
-    problems = list(live_stdio(_facts(tmp_path, stdio=stdio)))
-    assert [(p.severity.value if p.severity else None) for p in problems] == [
-        "warning",
-        "warning",
-    ]
-    assert "tools the import check did not see (late_tool)" in problems[0].message
+    live = _stdio(session=Session(listing=Listing(tools=("echo", "late_tool"))), stopped=False)
+    problems = list(live_stdio(_facts(tmp_path), live))
+    assert [p.severity.value if p.severity else None for p in problems] == ["warning", "warning"]
+    assert "tools the probe's session did not list (late_tool)" in problems[0].message
     assert "still ran 5 s after its stdin closed" in problems[1].message
 
 
 def test_lines_the_import_printed_are_left_to_stdout_at_import(tmp_path: Path) -> None:
-    stdio = StdioFacts(
-        command=("uv", "run"),
-        session=Session(listing=Listing(tools=("echo",))),
-        stray_lines=("banner", "from the lifespan"),
-        stray_count=2,
-        stopped=True,
-    )
-    (problem,) = live_stdio(_facts(tmp_path, stdio=stdio, stdout_sample="banner\n"))
+    facts = _facts(tmp_path, stdout_sample="banner\n")
+    live = _stdio(stray_lines=("banner", "from the lifespan"), stray_count=2)
+    (problem,) = live_stdio(facts, live)
     assert "wrote 1 line(s)" in problem.message
     assert "'from the lifespan'" in problem.message
-    only_import = StdioFacts(
-        command=("uv", "run"),
-        session=Session(listing=Listing(tools=("echo",))),
-        stray_lines=("banner",),
-        stray_count=1,
-        stopped=True,
-    )
-    assert (
-        list(live_stdio(_facts(tmp_path / "2", stdio=only_import, stdout_sample="banner\n"))) == []
-    )
+    assert list(live_stdio(facts, _stdio(stray_lines=("banner",), stray_count=1))) == []
 
 
 def test_no_live_facts_no_findings(tmp_path: Path) -> None:
     facts = _facts(tmp_path)
-    facts.live = None
-    assert list(live_stdio(facts)) == []
-    assert list(live_http(facts)) == []
+    assert list(live_stdio(facts, None)) == []
+    assert list(live_http(facts, None)) == []

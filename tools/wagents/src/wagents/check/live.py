@@ -2,10 +2,11 @@
 
 The engine calls `check_live` once, after the import probes, with the facts of the servers to
 check; it gives back the `LiveFacts` (probe/live.py) of each server it launched, which the
-engine passes to the rules of check/rules/live.py. A server that did not import is not launched
-(it gets only its import finding), nor is one whose probe saw it write into the workspace when it
-started (`import-side-effects`): a live launch runs in the server's real directory, as clients
-start it, and validation must leave the workspace as it was.
+engine passes to the rules of check/rules/live.py. A server that did not import, or did not start
+for the probe's own in-memory client, is not launched (it gets only its `import-check` or
+`startup` finding), nor is one whose probe saw it write into the workspace when it started
+(`import-side-effects`): a live launch runs in the server's real directory, as clients start it,
+and validation must leave the workspace as it was.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def live_request(
     files = facts.files
     if runtime is None or not runtime.imported or not files.source_inside_server:
         return None
+    if runtime.session is not None and not runtime.session.ok:
+        return None  # it does not start for the probe's own client: `startup` says why
     server = runtime.server
     app = runtime.http_app
     health = server is not None and any(
