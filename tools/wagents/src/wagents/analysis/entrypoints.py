@@ -63,16 +63,29 @@ def _candidates(path: str, tree: ast.Module) -> Iterator[Candidate]:
         and _returns_server(node, aliases)
     }
     absorbed: set[str] = set()
+    instances: set[str] = set()
     for node in tree.body:
         for name, value in _top_level_bindings(node):
-            if _is_constructor(value, aliases):
-                yield Candidate(path, name, "instance", node.lineno)
-            elif _called_factory(value, factories) is not None:
-                absorbed.add(_called_factory(value, factories) or "")
+            factory = _called_factory(value, factories)
+            if _is_constructor(value, aliases) or factory is not None:
+                absorbed.add(factory or "")
+                instances.add(name)
                 yield Candidate(path, name, "instance", node.lineno)
     for name, function in factories.items():
-        if name not in absorbed:
+        # A factory that hands out a module-level instance (`return mcp`) is that instance.
+        if name not in absorbed and not _returns_only(function, instances):
             yield Candidate(path, name, "factory", function.lineno)
+
+
+def _returns_only(function: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) -> bool:
+    values = [
+        node.value
+        for node in _walk_own_body(function)
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+    return bool(values) and all(
+        isinstance(value, ast.Name) and value.id in names for value in values
+    )
 
 
 def _top_level_bindings(node: ast.stmt) -> Iterator[tuple[str, ast.expr]]:
@@ -116,9 +129,12 @@ def _is_constructor(value: ast.expr, aliases: set[str]) -> bool:
 def _called_factory(
     value: ast.expr, factories: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]
 ) -> str | None:
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        if value.func.id in factories:
-            return value.func.id
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in factories
+    ):
+        return value.func.id
     return None
 
 
