@@ -240,6 +240,8 @@ def _skipped_file(name: str) -> bool:
 
 def _read_file(path: Path) -> bytes:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
+            raise UsageError(f"{path} is not a regular file; nothing was written")
         with path.open("rb") as stream:
             return stream.read()
     except OSError as exc:
@@ -475,7 +477,8 @@ def _dependencies(
         try:
             requirement = Requirement(text)
         except InvalidRequirement as exc:
-            raise UsageError(f"{origin}: invalid requirement {text!r}: {exc}") from None
+            reason = str(exc).splitlines()[0]  # packaging adds the text and a caret below
+            raise UsageError(f"{origin}: invalid requirement {text!r}: {reason}") from None
         rendered = text.strip()
         if canonicalize_name(requirement.name) == "fastmcp":
             has_fastmcp = True
