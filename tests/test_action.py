@@ -36,7 +36,8 @@ def test_valid_against_the_github_action_schema() -> None:
 
 
 def test_zizmor_finds_nothing_of_high_severity() -> None:
-    high = [f["ident"] for f in zizmor_findings(ACTION) if f["determinations"]["severity"] == "High"]
+    findings = zizmor_findings(ACTION)
+    high = [f["ident"] for f in findings if f["determinations"]["severity"] == "High"]
     assert high == []
 
 
