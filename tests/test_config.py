@@ -10,7 +10,6 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy.clientconfig import (
     EntryOptions,
     build_entry,
@@ -24,6 +23,7 @@ from wagents.deploy.clientfile import merge_entry
 from wagents.model import UsageError
 from wagents.testing import run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 
 from .conftest import REPO_ROOT
 
@@ -31,19 +31,19 @@ AUTH = "Authorization=Bearer ${MCP_AUTH_TOKEN}"
 
 
 @pytest.fixture(scope="module")
-def facts(tmp_path_factory: pytest.TempPathFactory) -> ServerFacts:
+def facts(tmp_path_factory: pytest.TempPathFactory) -> ServerFiles:
     workspace = scratch_workspace(tmp_path_factory.mktemp("config") / "repo", ["notes"])
     (server,) = workspace.select(["notes"])
-    return ServerFacts(server, workspace)
+    return ServerFiles(server, workspace)
 
 
-def entry_for(facts: ServerFacts, client: str, **kwargs) -> dict:
+def entry_for(facts: ServerFiles, client: str, **kwargs) -> dict:
     headers = parse_pairs("--header", kwargs.pop("headers", None))
     env = parse_pairs("--env", kwargs.pop("env", None))
     return build_entry(facts, EntryOptions(client, headers=headers, env=env, **kwargs))
 
 
-def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFacts) -> None:
+def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFiles) -> None:
     command, args = stdio_command(facts)
     directory = str(facts.path.resolve())
     assert command == "uv"
@@ -71,7 +71,7 @@ def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFact
         ("json", "mcpServers", {"command", "args", "env"}),
     ],
 )
-def test_stdio_shape_of_each_client(facts: ServerFacts, client: str, key: str, shape) -> None:
+def test_stdio_shape_of_each_client(facts: ServerFiles, client: str, key: str, shape) -> None:
     entry = entry_for(facts, client, env=["LOG_LEVEL=debug", "API_KEY=${NOTES_API_KEY}"])
     assert set(entry) == shape
     if "type" in entry:
@@ -118,17 +118,17 @@ def test_stdio_shape_of_each_client(facts: ServerFacts, client: str, key: str, s
         ),
     ],
 )
-def test_http_shape_of_each_client(facts: ServerFacts, client: str, expected: dict) -> None:
+def test_http_shape_of_each_client(facts: ServerFiles, client: str, expected: dict) -> None:
     entry = entry_for(facts, client, http_url="https://mcp.example.com/mcp", headers=[AUTH])
     assert entry == expected
 
 
-def test_http_without_headers_has_no_headers_key(facts: ServerFacts) -> None:
+def test_http_without_headers_has_no_headers_key(facts: ServerFiles) -> None:
     entry = entry_for(facts, "claude-code", http_url="http://127.0.0.1:8000/mcp")
     assert entry == {"type": "http", "url": "http://127.0.0.1:8000/mcp"}
 
 
-def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerFacts) -> None:
+def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerFiles) -> None:
     entry = entry_for(facts, "claude-code", env=["TOKEN=${env:NOTES_TOKEN}"])
     assert entry["env"] == {"TOKEN": "${NOTES_TOKEN}"}
 
@@ -165,19 +165,19 @@ def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerF
         ({"http_url": "https://h/mcp", "headers": ["Bad Name=x"]}, "is not a header name"),
     ],
 )
-def test_refused(facts: ServerFacts, kwargs: dict, message: str) -> None:
+def test_refused(facts: ServerFiles, kwargs: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("$", r"\$").replace("?", r"\?")) as err:
         entry_for(facts, "claude-code", **kwargs)
     for secret in ("abc", "hunter2", "pw@", "sk-abc", "ghp_abc", "0123456789abcdef"):
         assert secret not in str(err.value)
 
 
-def test_claude_desktop_has_no_http_entries(facts: ServerFacts) -> None:
+def test_claude_desktop_has_no_http_entries(facts: ServerFiles) -> None:
     with pytest.raises(UsageError, match="stdio servers only"):
         entry_for(facts, "claude-desktop", http_url="https://h/mcp")
 
 
-def test_plain_values_and_references_in_urls_pass(facts: ServerFacts) -> None:
+def test_plain_values_and_references_in_urls_pass(facts: ServerFiles) -> None:
     entry = entry_for(
         facts,
         "json",
@@ -389,7 +389,7 @@ async def test_generated_stdio_entry_serves_mcp(tmp_path: Path) -> None:
     workspace = Workspace.find(REPO_ROOT)
     (server,) = workspace.select(["workspace-tools"])
     entry = build_entry(
-        ServerFacts(server, workspace),
+        ServerFiles(server, workspace),
         EntryOptions("json", env=(("WAGENTS_CONFIG_PROBE", "1"),)),
     )
     # Start it the way a client does: from elsewhere, with only the entry's command and args.

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from wagents.check.engine import Report
 from wagents.check.report import FORMATS, PRINTERS
 from wagents.check.report.github_format import annotation, escape_data, escape_property
 from wagents.check.report.sarif_format import document
+from wagents.check.ruledoc import parse
 from wagents.check.rules import all_rules
-from wagents.model import Finding, Severity, Suppressed
+from wagents.model import Finding, Report, Severity, Suppressed
 from wagents.testing import run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 
@@ -271,7 +271,9 @@ def test_sarif_is_valid_and_describes_every_rule_that_ran(
     for descriptor in descriptors:
         rule = rules[descriptor["id"]]
         assert descriptor["shortDescription"]["text"] == rule.summary
-        assert descriptor["fullDescription"]["text"] == rule.parts.description
+        assert descriptor["fullDescription"]["text"] == (
+            parse(rule.doc).description or rule.summary
+        )
         assert descriptor["help"]["text"] == rule.doc
         assert "Bad:" in descriptor["help"]["markdown"]
     results = run["results"]

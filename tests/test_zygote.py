@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.check.facts import RuntimeFacts
+from wagents.probe.protocol import RuntimeFacts
 from wagents.probe.runner import ProbeLimits, ProbeRequest
 from wagents.probe.scheduler import ProbeInfo, Prober, zygote_unsupported
 from wagents.testing import scratch_workspace

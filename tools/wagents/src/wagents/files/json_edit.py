@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public, untyped
 from typing import Any
 
 from wagents.model import UsageError
@@ -79,7 +80,7 @@ def _find_key(text: str, index: int, key: str) -> int | None:
     index = _skip(text, index + 1)
     found = None
     while index < len(text) and text[index] != "}":
-        name, index = json.decoder.scanstring(text, index + 1)
+        name, index = scanstring(text, index + 1)
         index = _skip(text, index)
         index = _skip(text, index + 1)  # past ':'
         if name == key:

@@ -29,7 +29,6 @@ What the member looks like:
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import os
 import re
@@ -41,20 +40,20 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 
 from wagents.analysis.entrypoints import Candidate, find_servers, tool_names
 from wagents.analysis.pyast import imports
 from wagents.files.json_edit import set_value
+from wagents.files.template import FileTemplate
 from wagents.files.toml_edit import edit_toml
 from wagents.model import UsageError
 from wagents.scaffold.create import Created, create_member, sync_environment, taken
 from wagents.scaffold.names import check_server_name
-from wagents.scaffold.new import FileTemplate, render_templates
-from wagents.workspace import distributions
+from wagents.scaffold.new import render_templates
+from wagents.workspace import distributions, requirements
 from wagents.workspace.listing import is_test_module
+from wagents.workspace.requirements import Requirement, normalize, parse_one
 from wagents.workspace.root import Workspace
 from wagents.workspace.specifiers import admitted_outside
 
@@ -474,13 +473,12 @@ def _dependencies(
     requirements: list[str] = []
     has_fastmcp = False
     for text in texts:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement as exc:
-            reason = str(exc).splitlines()[0]  # packaging adds the text and a caret below
-            raise UsageError(f"{origin}: invalid requirement {text!r}: {reason}") from None
+        requirement = parse_one(text)
+        if isinstance(requirement, str):
+            reason = requirement.splitlines()[0]  # packaging adds the text and a caret below
+            raise UsageError(f"{origin}: invalid requirement {text!r}: {reason}")
         rendered = text.strip()
-        if canonicalize_name(requirement.name) == "fastmcp":
+        if normalize(requirement.name) == "fastmcp":
             has_fastmcp = True
             replaced = _fastmcp_requirement(requirement)
             if replaced is not None:
@@ -513,21 +511,17 @@ def _config_dependencies(
     listed = environment.get("dependencies") if isinstance(environment, dict) else None
     if not isinstance(listed, list):
         return []
-    names = set()
-    for text in texts:
-        with contextlib.suppress(InvalidRequirement):
-            names.add(canonicalize_name(Requirement(text).name))
+    names = set(requirements.parse(texts).names)
     own = project.get("name") if isinstance(project, dict) else None
     if isinstance(own, str):
-        names.add(canonicalize_name(own))
+        names.add(normalize(own))
     added = []
     for item in listed:
-        try:
-            requirement = Requirement(str(item))
-        except InvalidRequirement:
+        requirement = parse_one(str(item))
+        if isinstance(requirement, str):
             continue
-        if canonicalize_name(requirement.name) not in names:
-            names.add(canonicalize_name(requirement.name))
+        if normalize(requirement.name) not in names:
+            names.add(normalize(requirement.name))
             added.append(str(item))
     if added:
         notes.append(f"from fastmcp.json environment.dependencies: {', '.join(added)}")
@@ -601,9 +595,9 @@ def _undeclared(
     modules: Mapping[str, ast.Module], dependencies: list[str], local: set[str]
 ) -> list[tuple[str, str, str]]:
     """Third-party imports no requirement covers, each with its likely distribution."""
-    requirements = [Requirement(text) for text in dependencies]
-    declared = {canonicalize_name(requirement.name) for requirement in requirements}
-    pulled = set(distributions.pulled_in(requirements))
+    parsed = requirements.parse(dependencies)
+    declared = set(parsed.names)
+    pulled = set(distributions.pulled_in(parsed.requirements))
     missing = [name for name in declared if not distributions.installed(name)]
     mapping = _import_map()
     result: dict[str, tuple[str, str, str]] = {}
@@ -613,15 +607,13 @@ def _undeclared(
             if module in local or module in sys.stdlib_module_names or module in result:
                 continue
             providers = distributions.providers(module)
-            if canonicalize_name(module) in declared or providers & (declared | pulled):
+            if normalize(module) in declared or providers & (declared | pulled):
                 continue
             if providers:
                 result[module] = (module, ", ".join(sorted(providers)), "installed here")
                 continue
-            likely = mapping.get(module, canonicalize_name(module))
-            if canonicalize_name(likely) in declared or any(
-                canonicalize_name(module) in name for name in missing
-            ):
+            likely = mapping.get(module, normalize(module))
+            if normalize(likely) in declared or any(normalize(module) in name for name in missing):
                 continue  # a declared requirement that is not installed yet probably provides it
             how = "import-name mapping" if module in mapping else "a guess from the import name"
             result[module] = (module, likely, how)
@@ -714,13 +706,9 @@ def _test_settings(document: Any, tool: Any, dependencies: list[str]) -> None:
     """pytest and pytest-asyncio in the dev group; asyncio_mode auto and `.` on pythonpath."""
     groups = document.setdefault("dependency-groups", tomlkit.table())
     dev = groups.setdefault("dev", tomlkit.array())
-    present_names = {
-        canonicalize_name(Requirement(item).name)
-        for item in [*dev, *dependencies]
-        if isinstance(item, str)
-    }
+    present_names = requirements.parse([*dev, *dependencies]).names
     for requirement in ("pytest>=8", "pytest-asyncio>=1"):
-        if canonicalize_name(Requirement(requirement).name) not in present_names:
+        if requirements.parse([requirement]).names.isdisjoint(present_names):
             dev.append(requirement)
     pytest_table = tool.setdefault("pytest", tomlkit.table(is_super_table=True))
     native = any(key != "ini_options" for key in pytest_table)

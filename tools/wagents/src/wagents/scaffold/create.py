@@ -9,7 +9,6 @@ any moment leaves the old state or the new one (the next run finishes or removes
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -18,13 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from wagents.files.atomic import atomic_write, exclusive_lock, fsync_directory, fsync_tree
 from wagents.files.load import Loaded, present
 from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
+from wagents.workspace import requirements
 from wagents.workspace.root import (
     INCOMPLETE_MARKER,
     SERVERS_DIR,
@@ -185,7 +182,7 @@ def recover_interrupted(root: Path, root_text: str) -> list[str]:
     servers_dir = root / SERVERS_DIR
     for marker in sorted(servers_dir.glob(f"*/{INCOMPLETE_MARKER}")):
         server_dir = marker.parent
-        if canonicalize_name(server_dir.name) in registered:
+        if requirements.normalize(server_dir.name) in registered:
             marker.unlink()
             fsync_directory(server_dir)
             finished.append(server_dir.name)
@@ -206,11 +203,7 @@ def _registered_names(root_text: str) -> set[str]:
         group = tomllib.loads(root_text).get("dependency-groups", {}).get(SERVERS_GROUP, [])
     except (tomllib.TOMLDecodeError, AttributeError):
         return set()
-    names = set()
-    for item in group if isinstance(group, list) else []:
-        with contextlib.suppress(InvalidRequirement, TypeError):
-            names.add(canonicalize_name(Requirement(item).name))
-    return names
+    return set(requirements.parse(group).names)
 
 
 def _read_root(path: Path) -> str:

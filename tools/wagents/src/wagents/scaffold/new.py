@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from string import Template
+from importlib.resources.abc import Traversable
 
+from wagents.files.template import FileTemplate
 from wagents.model import UsageError
 from wagents.scaffold.create import Created, create_member, sync_environment, taken
 from wagents.scaffold.names import check_server_name
 from wagents.workspace.root import Workspace
 
-__all__ = ["Created", "FileTemplate", "new_server", "render_templates", "sync_environment"]
-
-
-class FileTemplate(Template):
-    """`${name}` placeholders only, so `$schema` in fastmcp.json stays as it is.
-
-    Lowercase names only (Template matches case-insensitively by default): `${FASTMCP_DOCKET_URL}`
-    is an environment reference the generated files keep.
-    """
-
-    flags = 0
-    pattern = r"\$(?:(?P<escaped>\$)|\{(?P<braced>[a-z_]+)\}|(?P<named>(?!))|(?P<invalid>(?!)))"
+__all__ = ["Created", "new_server", "render_templates", "sync_environment"]
 
 
 def title_of(name: str) -> str:
@@ -104,7 +95,7 @@ def _deployment_env(env: dict[str, str]) -> str:
     return ',\n    "env": ' + json.dumps(env)
 
 
-def _walk(directory, prefix: str):
+def _walk(directory: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
     for entry in sorted(directory.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
             if entry.name != "__pycache__":

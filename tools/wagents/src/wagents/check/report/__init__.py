@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wagents.check.engine import Report
 from wagents.check.report import (
     github_format,
     json_format,
@@ -12,6 +11,7 @@ from wagents.check.report import (
     sarif_format,
     text_format,
 )
+from wagents.model import Report
 
 Renderer = Callable[[Report, bool], str]
 

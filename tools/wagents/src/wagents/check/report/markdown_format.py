@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
-from wagents.check.engine import Report
 from wagents.check.report.markdown import (
     Section,
     assemble,
@@ -26,7 +25,7 @@ from wagents.check.report.markdown import (
     table,
 )
 from wagents.check.report.text_format import summary_line
-from wagents.model import Finding, Severity
+from wagents.model import Finding, Report, Severity
 
 #: A server table with more rows than this is collapsed under `<details>`.
 COLLAPSE_AFTER = 10

@@ -13,10 +13,8 @@ import json
 from typing import Any
 
 from wagents import __version__
-from wagents.check.engine import INTERNAL_ERROR, Report
-from wagents.check.ruledoc import rule_markdown
-from wagents.check.rules import Rule
-from wagents.model import Finding, Severity
+from wagents.check.ruledoc import parse, rule_markdown
+from wagents.model import INTERNAL_ERROR, Finding, Report, RuleInfo, Severity
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,9 +60,9 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
-def descriptor(item: Rule) -> dict[str, Any]:
+def descriptor(item: RuleInfo) -> dict[str, Any]:
     """A rule's reportingDescriptor, its texts from the rule's docstring."""
-    parts = item.parts
+    parts = parse(item.doc)
     return {
         "id": item.slug,
         "name": "".join(word.capitalize() for word in item.slug.split("-")),
