@@ -179,8 +179,7 @@ def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
 
 @rule("startup", Severity.ERROR, stage=Stage.RUNTIME)
 def startup(facts: ServerFacts) -> Iterator[Problem]:
-    """The server starts for a client: its lifespan runs, it answers `initialize`, every list and
-    `ping`, and it shuts down.
+    """The server starts for a client: lifespan, `initialize`, every list, `ping` and shutdown.
 
     Importing is not starting. After the import, the probe connects FastMCP's in-memory client
     to the server, as a client connects to `fastmcp run`: the lifespan starts, `initialize`,
@@ -238,8 +237,7 @@ def startup(facts: ServerFacts) -> Iterator[Problem]:
 
 @rule("import-side-effects", Severity.WARNING, stage=Stage.RUNTIME)
 def import_side_effects(facts: ServerFacts) -> Iterator[Problem]:
-    """Importing and starting the server writes no files: not in its directory, not elsewhere in
-    the repository, not in HOME.
+    """Importing and starting the server writes no files: not in its directory, the repo or HOME.
 
     `wagents validate`, `fastmcp inspect`, an editor or a CI job import a server to look at it;
     a server that creates its data folder, a cache or a log next to its code, or under `~/`,

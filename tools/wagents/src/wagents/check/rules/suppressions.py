@@ -16,8 +16,7 @@ OWNED_ELSEWHERE = frozenset({"ignore", "allowed-imports"})
 
 @rule("wagents-config", Severity.ERROR)
 def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
-    """`[tool.wagents]` holds only known keys, and every `ignore` entry names a known rule and gives
-    a reason.
+    """`[tool.wagents]` holds only known keys; each `ignore` entry names a rule and a reason.
 
     A server may silence a rule that does not apply to it, in its own pyproject.toml, with an
     entry `{rule = "SLUG", reason = "..."}` in `[tool.wagents].ignore`. The reason is required:
