@@ -45,6 +45,8 @@ class Client:
     http_type: bool
     http_supported: bool
     env_reference: str  # a format with `{name}`
+    #: The client reads its file as JSON with comments (VS Code): merges keep the comments.
+    jsonc: bool = False
 
     def spell(self, value: str) -> str:
         """`value` with its `${VAR}` references in this client's syntax."""
@@ -55,7 +57,7 @@ CLIENT_SPECS = {
     "claude-desktop": Client("claude-desktop", "mcpServers", False, False, False, "${{{name}}}"),
     "claude-code": Client("claude-code", "mcpServers", True, True, True, "${{{name}}}"),
     "cursor": Client("cursor", "mcpServers", False, False, True, "${{env:{name}}}"),
-    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}"),
+    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}", jsonc=True),
     "json": Client("json", "mcpServers", False, True, True, "${{{name}}}"),
 }
 

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 #: Directories never looked into: environments, caches, build output, VCS metadata.
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "build", "dist", "site-packages"})
@@ -39,7 +39,7 @@ def is_dotenv(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 
-def is_test_module(relative: Path) -> bool:
+def is_test_module(relative: PurePath) -> bool:
     """Test code: anything under tests/ (or test/), `test_*.py`, `*_test.py`, `conftest.py`."""
     name = relative.name
     return (

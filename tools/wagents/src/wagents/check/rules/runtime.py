@@ -726,7 +726,8 @@ def _model_texts(component: Component) -> list[tuple[str, str]]:
         if isinstance(value := getattr(component, key, None), str)
     ]
     annotations = getattr(component, "annotations", None) or {}
-    if isinstance(annotations.get("title"), str):
+    # FastMCP sends annotations.title as the tool's title when it has no title of its own.
+    if isinstance(annotations.get("title"), str) and annotations["title"] != component.title:
         texts.append(("annotations.title", annotations["title"]))
     for key in ("input_schema", "output_schema", "parameters"):
         texts += poisoning.schema_texts(getattr(component, key, None), key)

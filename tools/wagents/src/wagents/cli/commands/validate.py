@@ -101,7 +101,8 @@ def validate(
 
     Results are cached per server under .wagents/cache/ and reused while nothing they depend on
     changed. Formats: text (people), json (programs), github (workflow-command annotations),
-    sarif (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    sarif (SARIF 2.1.0 for code scanning), markdown (a job's step summary or a pull-request
+    comment). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.check.engine import Options
