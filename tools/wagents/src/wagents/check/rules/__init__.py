@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wagents.analysis.owasp import Classification, classification
 from wagents.check.facts import ServerFacts
 from wagents.check.ruledoc import RuleDoc
 from wagents.check.ruledoc import parse as parse_doc
@@ -28,6 +29,7 @@ FAMILIES = (
     "code",
     "project",
     "secrets",
+    "security",
     "deploy",
     "suppressions",
 )
@@ -64,6 +66,12 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
+
+    @property
+    def classification(self) -> Classification | None:
+        """For a security rule: its OWASP MCP Top 10 category, CWE ids and security-severity
+        (wagents/analysis/data/owasp.toml)."""
+        return classification(self.slug)
 
     @property
     def parts(self) -> RuleDoc:

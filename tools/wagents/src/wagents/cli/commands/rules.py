@@ -54,4 +54,6 @@ def rules(
             )
         return
     item = registry[slug]
-    typer.echo(f"{item.slug} ({item.severity}, {item.family})\n\n{item.doc}")
+    classified = item.classification
+    security = f"\n{classified.summary}" if classified is not None else ""
+    typer.echo(f"{item.slug} ({item.severity}, {item.family}){security}\n\n{item.doc}")
