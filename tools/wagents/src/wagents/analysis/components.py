@@ -151,7 +151,7 @@ def find_components(
 ) -> tuple[Component, ...]:
     """Every component the module defines, in source order."""
     classes = {node.name: node for node in ast.walk(module) if isinstance(node, ast.ClassDef)}
-    types = _Types(names, classes, knowledge)
+    types = _Types(names, classes, _type_aliases(module), knowledge)
     found: dict[int, Component] = {}
     for node in ast.walk(module):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -177,6 +177,27 @@ def find_components(
                                 id(function), Component("lifespan", function.name, function, ())
                             )
     return tuple(sorted(found.values(), key=lambda c: c.function.lineno))
+
+
+def _type_aliases(module: ast.Module) -> dict[str, ast.expr]:
+    """Module-level `Name = Literal[...]` (or `X | Y`, `Annotated[...]`) and `type Name = ...`."""
+    aliases: dict[str, ast.expr] = {}
+    for node in module.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Subscript | ast.BinOp)
+        ):
+            aliases[node.targets[0].id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            if (dotted_name(node.annotation) or "").endswith("TypeAlias"):
+                aliases[node.target.id] = node.value
+        elif type(node).__name__ == "TypeAlias":  # `type Name = ...` (Python 3.12)
+            name = getattr(node, "name", None)
+            if isinstance(name, ast.Name):
+                aliases[name.id] = node.value  # type: ignore[attr-defined]
+    return aliases
 
 
 def _is_fastmcp(call: ast.Call, names: ImportNames) -> bool:
@@ -283,10 +304,15 @@ class _Types:
     """What families of harm an annotation lets through (pydantic validates before the call)."""
 
     def __init__(
-        self, names: ImportNames, classes: dict[str, ast.ClassDef], knowledge: Knowledge
+        self,
+        names: ImportNames,
+        classes: dict[str, ast.ClassDef],
+        aliases: dict[str, ast.expr],
+        knowledge: Knowledge,
     ) -> None:
         self.names = names
         self.classes = classes
+        self.aliases = aliases
         self.knowledge = knowledge
 
     def parameter(self, arg: ast.arg, default: ast.expr | None) -> Parameter | None:
@@ -395,6 +421,8 @@ class _Types:
         untainted = self.knowledge.untainted_types
         if name in untainted or qualified in untainted:
             return frozenset()
+        if isinstance(node, ast.Name) and name in self.aliases:
+            return self.families(self.aliases[name], depth + 1)
         cls = self.classes.get(name) if isinstance(node, ast.Name) else None
         if cls is None:
             return everything

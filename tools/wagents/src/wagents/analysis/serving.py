@@ -332,11 +332,8 @@ def exposures(
             origin = f" (the Dockerfile sets {host_setting.variable}={host})"
         elif host_setting.variable is not None and run.host.given:
             origin = f" ({host_setting.variable} defaults to {host!r})"
-        out.append(
-            Exposure(
-                f"{run.call}(transport={transport!r}) in __main__{origin}", host, "code", run.line
-            )
-        )
+        call = f"{run.call}()" if run.uvicorn else f"{run.call}(transport={transport!r})"
+        out.append(Exposure(f"{call} in __main__{origin}", host, "code", run.line))
     transport = deployment.get("transport")
     if transport in knowledge.http_transports:
         host = deployment.get("host", DEFAULT_HOST)

@@ -136,8 +136,9 @@ class _Analyzer:
         self.events = _Events()
         self.memo: dict[tuple[object, ...], Value] = {}
         self.scope_envs: dict[int, Env] = {}
+        self.module_env: Env = {}  # while the module's own code runs (it may call helpers)
         quiet = _Frame(self, None, None, quiet=True)
-        self.module_env: Env = quiet.block(module.body, {}) or {}
+        self.module_env = quiet.block(module.body, {}) or {}
 
     def run(self) -> ModuleReport:
         components = find_components(self.module, self.names, self.scopes, self.k)
@@ -748,11 +749,33 @@ class _Frame:
             return self._call(node, target, rest, keyword_nodes, env, in_thread=thread)
 
         view = sinkmatch.CallView(node, qualified, method, receiver_name, receiver, args, keywords)
+        hits = sinkmatch.match(self.k, view)
         if not self.quiet:
-            self._record(view, in_thread)
+            self._record(view, hits, in_thread)
+        reported = frozenset(hit.family for hit in hits)
 
         if local is not None:
             return self._helper(local, node, args, keywords, spread, env, in_thread)
+        # What a sink call returns (a Request, a text() clause) is reported once, at the sink.
+        return without(
+            self._mutate_and_result(
+                func, method, qualified, receiver, args, keywords, spread, arg_nodes, env
+            ),
+            reported,
+        )
+
+    def _mutate_and_result(
+        self,
+        func: ast.expr,
+        method: str | None,
+        qualified: str | None,
+        receiver: Value | None,
+        args: tuple[Value, ...],
+        keywords: dict[str, Value],
+        spread: list[Value],
+        arg_nodes: list[ast.expr],
+        env: Env,
+    ) -> Value:
         if method in self.k.containment_methods and isinstance(func, ast.Attribute):
             key = _key(func.value)
             if (
@@ -792,12 +815,14 @@ class _Frame:
         self.expr(func, env)
         return None, None, None, None, None
 
-    def _record(self, view: sinkmatch.CallView, in_thread: bool) -> None:
+    def _record(
+        self, view: sinkmatch.CallView, hits: list[sinkmatch.SinkHit], in_thread: bool
+    ) -> None:
         component = self.component
         if component is None:
             return
         line = view.node.lineno
-        for hit in sinkmatch.match(self.k, view):
+        for hit in hits:
             key = (hit.rule, line, component.label)
             if key not in self.a.events.flows:
                 self.a.events.flows[key] = Flow(
