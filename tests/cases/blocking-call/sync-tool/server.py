@@ -20,6 +20,6 @@ def uptime() -> str:
 
 
 @mcp.tool
-def ping(url: str) -> int:
-    """Status of a URL."""
-    return requests.head(url, timeout=5).status_code
+def ping() -> int:
+    """Status of the API."""
+    return requests.head("https://api.example.com/health", timeout=5).status_code

@@ -1,7 +1,8 @@
 """The tools, resources, prompts and lifespans a module defines, found in its syntax tree.
 
 A component is a function registered with a decorator (`@mcp.tool`, `@mcp.tool(...)`,
-`@server.resource("uri")`, `@mcp.prompt`, or fastmcp's standalone `@tool`), by a call
+`@server.resource("uri")`, `@mcp.prompt`, fastmcp's standalone `@tool`, or the low-level
+`@server.call_tool()`/`get_prompt()`/`read_resource()` handlers), by a call
 (`mcp.tool(fn)`, `mcp.add_tool(Tool.from_function(fn))`, `mcp.resource("uri")(fn)`), or passed as
 `FastMCP(..., lifespan=fn)`. The receiver of the decorator can be any name, so tools defined
 inside a factory (`def create_server(): mcp = FastMCP(...); @mcp.tool ...`) count.
@@ -26,8 +27,16 @@ from wagents.analysis.pyast import constant_string, dotted_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
-#: Decorator and method names that register each kind of component.
-DECORATORS = {"tool": "tool", "resource": "resource", "prompt": "prompt"}
+#: Decorator and method names that register each kind of component (the last three are the
+#: handlers of the low-level `mcp.server.lowlevel.Server`, whose `arguments` come from the caller).
+DECORATORS = {
+    "tool": "tool",
+    "resource": "resource",
+    "prompt": "prompt",
+    "call_tool": "tool",
+    "get_prompt": "prompt",
+    "read_resource": "resource",
+}
 REGISTRATIONS = {
     "tool": "tool",
     "add_tool": "tool",
