@@ -1,4 +1,4 @@
-"""Qualified names of what a module's code refers to, from its imports (`run` -> `subprocess.run`)."""
+"""Qualified names of what a module's code refers to, from its imports (`run`: `subprocess.run`)."""
 
 from __future__ import annotations
 

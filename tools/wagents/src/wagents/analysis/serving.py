@@ -16,6 +16,7 @@ bound to which host, with or without auth, holding which credentials from the en
   call given a middleware whose name contains "Auth".
 - `credential_reads`: `os.environ[NAME]`, `os.environ.get(NAME)`, `os.getenv(NAME)` with a name
   that says credential (TOKEN, KEY, SECRET, PASSWORD, ...).
+- `assess`: all of the above for one server, as the http-auth and stdout-at-runtime rules need it.
 """
 
 from __future__ import annotations
@@ -202,9 +203,8 @@ def _setting(
             default = node.args[1] if len(node.args) > 1 else None
             default = next((k.value for k in node.keywords if k.arg == "default"), default)
             return Setting(variable=variable, default=constant_string(default))
-    if isinstance(node, ast.Subscript):
-        if names.qualify(dotted_name(node.value) or "") == "os.environ":
-            return Setting(variable=constant_string(node.slice))
+    if isinstance(node, ast.Subscript) and _is_environ(node.value, names):
+        return Setting(variable=constant_string(node.slice))
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
         first = _setting(node.values[0], names, constants, depth + 1)  # getenv("HOST") or "x"
         fallback = constant_string(node.values[1])
@@ -378,10 +378,15 @@ def auth_configured(module: ast.Module, names: ImportNames) -> bool:
                     if isinstance(n, ast.Name | ast.Attribute)
                 ):
                     return True
-        elif isinstance(node, ast.Assign):
-            if any(isinstance(t, ast.Attribute) and t.attr == "auth" for t in node.targets):
-                return True
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Attribute) and target.attr == "auth" for target in node.targets
+        ):
+            return True
     return False
+
+
+def _is_environ(node: ast.expr, names: ImportNames) -> bool:
+    return names.qualify(dotted_name(node) or "") == "os.environ"
 
 
 def credential_reads(
@@ -391,12 +396,14 @@ def credential_reads(
     out = []
     for node in ast.walk(module):
         variable = None
-        if isinstance(node, ast.Call) and node.args:
-            if names.qualify(dotted_name(node.func) or "") in ENV_GETTERS:
-                variable = constant_string(node.args[0])
-        elif isinstance(node, ast.Subscript):
-            if names.qualify(dotted_name(node.value) or "") == "os.environ":
-                variable = constant_string(node.slice)
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and names.qualify(dotted_name(node.func) or "") in ENV_GETTERS
+        ):
+            variable = constant_string(node.args[0])
+        elif isinstance(node, ast.Subscript) and _is_environ(node.value, names):
+            variable = constant_string(node.slice)
         if variable and knowledge.credential_name.search(variable):
             out.append((variable, node.lineno))
     return out
@@ -419,3 +426,48 @@ def serves_stdio(
         if transport not in knowledge.http_transports:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Serving:
+    """How one server is served (see `assess`)."""
+
+    run_calls: tuple[RunCall, ...]
+    exposures: tuple[Exposure, ...]
+    authenticated: bool
+    #: Credential-named environment variables the code reads or `deployment.env` passes.
+    credentials: tuple[str, ...]
+    #: It may run over stdio (see `serves_stdio`).
+    stdio: bool
+
+    def public(self, knowledge: Knowledge) -> list[Exposure]:
+        """The exposures on a non-loopback host."""
+        return [exposure for exposure in self.exposures if public(exposure, knowledge)]
+
+
+def assess(
+    modules: list[ast.Module],
+    source: ast.Module | None,
+    source_name: str,
+    deployment: Mapping[str, Any],
+    dockerfile: str | None,
+    knowledge: Knowledge,
+) -> Serving:
+    """How a server is served: `modules` are its code modules, `source` the one fastmcp.json
+    names (its `__main__` block is what `python server.py` runs), `deployment` fastmcp.json's
+    `deployment`, `dockerfile` the text of its Dockerfile."""
+    calls = run_calls(source, ImportNames.of(source)) if source is not None else ()
+    docker = docker_facts(dockerfile) if dockerfile is not None else None
+    env = deployment.get("env")
+    credentials = {
+        name
+        for module in modules
+        for name, _ in credential_reads(module, ImportNames.of(module), knowledge)
+    } | set(credential_names(env if isinstance(env, dict) else {}, knowledge))
+    return Serving(
+        run_calls=calls,
+        exposures=tuple(exposures(calls, deployment, docker, source_name, knowledge)),
+        authenticated=any(auth_configured(m, ImportNames.of(m)) for m in modules),
+        credentials=tuple(sorted(credentials)),
+        stdio=serves_stdio(calls, deployment, knowledge),
+    )

@@ -262,6 +262,27 @@ class _Frame:
                 return None
             case ast.Continue() | ast.Break():
                 return None
+            case ast.Assert(test=test):
+                self.expr(test, env)
+                return self.guarded(test, env)[0]
+            case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.ClassDef():
+                env[node.name] = CLEAN
+            case (
+                ast.Delete()
+                | ast.Pass()
+                | ast.Global()
+                | ast.Nonlocal()
+                | ast.Import()
+                | ast.ImportFrom()
+            ):
+                pass
+            case _:
+                return self.compound(node, env)
+        return env
+
+    def compound(self, node: ast.stmt, env: Env) -> Env | None:
+        """if, for, while, with, try, match (and any other statement: its expressions)."""
+        match node:
             case ast.If(test=test, body=body, orelse=orelse):
                 self.expr(test, env)
                 if_true, if_false = self.guarded(test, env)
@@ -272,7 +293,7 @@ class _Frame:
                 ast.For(target=target, iter=iterable, body=body, orelse=orelse)
                 | ast.AsyncFor(target=target, iter=iterable, body=body, orelse=orelse)
             ):
-                return self.loop(node, target, iterable, body, orelse, env)
+                return self.loop(target, iterable, body, orelse, env)
             case ast.While(test=test, body=body, orelse=orelse):
                 self.expr(test, env)
                 inside = dict(env)
@@ -291,44 +312,48 @@ class _Frame:
                 ast.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final)
                 | ast.TryStar(body=body, handlers=handlers, orelse=orelse, finalbody=final)
             ):
-                after_body = self.block(body, dict(env))
-                outcomes = [self.block(orelse, after_body) if orelse and after_body else after_body]
-                seen = _merge(env, after_body) or env
-                for handler in handlers:
-                    outcomes.append(self.block(handler.body, dict(seen)))
-                result: Env | None = None
-                for outcome in outcomes:
-                    result = _merge(result, outcome) if result is not None else outcome
-                if final:
-                    finished = self.block(final, dict(result if result is not None else seen))
-                    return None if finished is None or result is None else finished
-                return result
+                return self.attempt(body, handlers, orelse, final, env)
             case ast.Match(subject=subject, cases=cases):
                 self.expr(subject, env)
+                key = _key(subject)
                 result = env
                 for case in cases:
+                    inside = dict(env)
+                    if key is not None and key in inside and _literal_pattern(case.pattern):
+                        inside[key] = without(inside[key], self.k.families)
                     if case.guard is not None:
-                        self.expr(case.guard, env)
-                    result = _merge(result, self.block(case.body, dict(env))) or result
+                        self.expr(case.guard, inside)
+                    result = _merge(result, self.block(case.body, inside)) or result
                 return result
-            case ast.Assert(test=test):
-                self.expr(test, env)
-                return self.guarded(test, env)[0]
-            case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.ClassDef():
-                env[node.name] = CLEAN
-            case ast.Delete() | ast.Pass() | ast.Global() | ast.Nonlocal():
-                pass
-            case ast.Import() | ast.ImportFrom():
-                pass
-            case _:
-                for child in ast.iter_child_nodes(node):
-                    if isinstance(child, ast.expr):
-                        self.expr(child, env)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, env)
         return env
+
+    def attempt(
+        self,
+        body: list[ast.stmt],
+        handlers: list[ast.ExceptHandler],
+        orelse: list[ast.stmt],
+        final: list[ast.stmt],
+        env: Env,
+    ) -> Env | None:
+        """try/except/else/finally: a handler may start from any point of the body."""
+        after_body = self.block(body, dict(env))
+        outcomes = [self.block(orelse, after_body) if orelse and after_body else after_body]
+        seen = _merge(env, after_body) or env
+        for handler in handlers:
+            outcomes.append(self.block(handler.body, dict(seen)))
+        result: Env | None = None
+        for outcome in outcomes:
+            result = _merge(result, outcome) if result is not None else outcome
+        if final:
+            finished = self.block(final, dict(result if result is not None else seen))
+            return None if finished is None or result is None else finished
+        return result
 
     def loop(
         self,
-        node: ast.For | ast.AsyncFor,
         target: ast.expr,
         iterable: ast.expr,
         body: list[ast.stmt],
@@ -592,6 +617,11 @@ class _Frame:
                 if _literal(node):
                     out = replace(out, collection=True)
                 return out
+        return self.composite(node, env)
+
+    def composite(self, node: ast.expr, env: Env) -> Value:
+        """Comprehensions, conditions, operators, await/yield, walrus, lambda."""
+        match node:
             case (
                 ast.ListComp(elt=elt, generators=generators)
                 | ast.SetComp(elt=elt, generators=generators)
@@ -1067,6 +1097,19 @@ def _literal(node: ast.expr) -> bool:
             name in COLLECTION_BUILDERS
         ):
             return all(_literal(arg) for arg in args)
+    return False
+
+
+def _literal_pattern(pattern: ast.pattern) -> bool:
+    """`case "a":` or `case "a" | "b":` (the subject is one of the constants in the case)."""
+    if isinstance(pattern, ast.MatchValue):
+        return isinstance(pattern.value, ast.Constant)
+    if isinstance(pattern, ast.MatchSingleton):
+        return True
+    if isinstance(pattern, ast.MatchOr):
+        return all(_literal_pattern(item) for item in pattern.patterns)
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _literal_pattern(pattern.pattern)
     return False
 
 

@@ -8,7 +8,6 @@ the sanitizing checks need (a resolved path, a literal collection, a parsed URL)
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 
@@ -94,7 +93,7 @@ def join(first: Value, second: Value) -> Value:
     return Value(
         families=first.families | second.families,
         sources=first.sources | second.sources,
-        lead=os.path.commonprefix([first.lead, second.lead]),
+        lead=_common_prefix(first.lead, second.lead),
         whole=whole,
         kind=first.kind if first.kind == second.kind else None,
         head=(
@@ -109,6 +108,13 @@ def join(first: Value, second: Value) -> Value:
         parsed_from=first.parsed_from if first.parsed_from == second.parsed_from else None,
         host_of=first.host_of if first.host_of == second.host_of else None,
     )
+
+
+def _common_prefix(first: str, second: str) -> str:
+    for index, (one, other) in enumerate(zip(first, second, strict=False)):
+        if one != other:
+            return first[:index]
+    return first if len(first) <= len(second) else second
 
 
 def without(value: Value, families: frozenset[str]) -> Value:

@@ -73,7 +73,7 @@ def descriptor(item: Rule) -> dict[str, Any]:
     properties: dict[str, Any] = {"tags": ["wagents", item.family]}
     classified = item.classification
     if classified is not None:
-        properties["tags"] += classified.tags
+        properties["tags"] = list(dict.fromkeys([*properties["tags"], *classified.tags]))
         properties["security-severity"] = classified.security_severity
     return {
         "id": item.slug,

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from wagents.analysis import serving
 from wagents.analysis.knowledge import knowledge
-from wagents.analysis.names import ImportNames
 from wagents.analysis.taint import Flow, ModuleReport, analyze
 from wagents.check.facts import FASTMCP_JSON, ServerFacts
 from wagents.check.rules import Problem, rule
@@ -50,6 +49,7 @@ def _reports(facts: ServerFacts) -> Iterator[tuple[Path, ModuleReport]]:
 
 
 def _flows(facts: ServerFacts, slug: str) -> Iterator[Problem]:
+    """One problem per sink line (the first component that reaches it, and how many more)."""
     for path, report in _reports(facts):
         by_line: dict[int, list[Flow]] = {}
         for flow in report.flows:
@@ -58,15 +58,21 @@ def _flows(facts: ServerFacts, slug: str) -> Iterator[Problem]:
         for line, flows in sorted(by_line.items()):
             first = flows[0]
             names = ", ".join(repr(name) for name in first.parameters)
-            plural = "s" if len(first.parameters) > 1 else ""
-            via = f" through {' -> '.join(f'{name}()' for name in first.via)}" if first.via else ""
+            verb = "parameters {} reach" if len(first.parameters) > 1 else "parameter {} reaches"
             others = f" (and {len(flows) - 1} more component(s))" if len(flows) > 1 else ""
             yield Problem(
-                f"{first.component}{others}: parameter{plural} {names} reach{'' if plural else 'es'} "
-                f"{first.sink} as {first.what}{via}; {FIXES[first.family]}",
+                f"{first.component}{others}: {verb.format(names)} {first.sink} as "
+                f"{first.what}{_through(first.via)}; {FIXES[first.family]}",
                 path,
                 line,
             )
+
+
+def _through(via: tuple[str, ...], line: int | None = None) -> str:
+    if not via:
+        return ""
+    chain = " -> ".join(f"{name}()" for name in via)
+    return f" through {chain}" if line is None else f" (through {chain}, line {line})"
 
 
 @rule("command-injection", Severity.ERROR)
@@ -265,79 +271,51 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
         if __name__ == "__main__":
             mcp.run(transport="http", host=os.environ.get("HOST", "127.0.0.1"), port=8000)
     """
-    facts_k = knowledge()
-    modules = [(path, loaded.value) for path, loaded in facts.code_modules.items() if loaded.value]
-    for _path, module in modules:
-        if serving.auth_configured(module, ImportNames.of(module)):
-            return
-    exposed = [exposure for exposure in _exposures(facts) if serving.public(exposure, facts_k)]
-    if not exposed:
+    served = _serving(facts)
+    if served.authenticated:
         return
-    credentials = sorted(
-        {
-            name
-            for _p, module in modules
-            for name, _ in serving.credential_reads(module, ImportNames.of(module), facts_k)
-        }
-        | set(serving.credential_names(facts.deployment_env, facts_k))
-    )
-    for exposure in exposed:
+    held = ", ".join(served.credentials[:3]) + (", ..." if len(served.credentials) > 3 else "")
+    for exposure in served.public(knowledge()):
         path, line = _exposure_location(facts, exposure)
-        if credentials:
-            used = ", ".join(credentials[:3]) + (", ..." if len(credentials) > 3 else "")
-            yield Problem(
-                f"served over HTTP on {exposure.host} ({exposure.how}) with no auth= on FastMCP(): "
-                f"anyone who reaches it can call its tools, which act with {used} from the "
-                "environment; add auth (FastMCP(auth=...)) or bind 127.0.0.1",
-                path,
-                line,
-            )
+        start = (
+            f"served over HTTP on {exposure.host} ({exposure.how}) with no auth= on FastMCP(): "
+            "anyone who reaches it can call its tools"
+        )
+        fix = "add auth (FastMCP(auth=...)) or bind 127.0.0.1"
+        if served.credentials:
+            yield Problem(f"{start}, which act with {held} from the environment; {fix}", path, line)
         else:
-            yield Problem(
-                f"served over HTTP on {exposure.host} ({exposure.how}) with no auth= on FastMCP(): "
-                "anyone who reaches it can call its tools; add auth (FastMCP(auth=...)) or bind "
-                "127.0.0.1",
-                path,
-                line,
-                severity=Severity.WARNING,
-            )
+            yield Problem(f"{start}; {fix}", path, line, severity=Severity.WARNING)
 
 
-def _run_calls(facts: ServerFacts) -> tuple[serving.RunCall, ...]:
-    loaded = facts.source
-    if loaded is None or loaded.value is None:
-        return ()
-    return serving.run_calls(loaded.value, ImportNames.of(loaded.value))
-
-
-def _dockerfile(facts: ServerFacts) -> tuple[Path, serving.DockerFacts] | None:
-    for path in facts.files.deploy:
-        if path.name in ("Dockerfile", "Containerfile") and path in facts.texts:
-            return path, serving.docker_facts(facts.texts[path])
-    return None
-
-
-def _exposures(facts: ServerFacts) -> list[serving.Exposure]:
+def _serving(facts: ServerFacts) -> serving.Serving:
     docker = _dockerfile(facts)
-    return serving.exposures(
-        _run_calls(facts),
-        facts.deployment,
-        docker[1] if docker else None,
+    source = facts.source
+    return serving.assess(
+        [loaded.value for loaded in facts.code_modules.values() if loaded.value is not None],
+        source.value if source is not None else None,
         facts.source_name,
+        facts.deployment,
+        facts.texts[docker] if docker is not None else None,
         knowledge(),
     )
+
+
+def _dockerfile(facts: ServerFacts) -> Path | None:
+    for path in facts.files.deploy:
+        if path.name in ("Dockerfile", "Containerfile") and path in facts.texts:
+            return path
+    return None
 
 
 def _exposure_location(facts: ServerFacts, exposure: serving.Exposure) -> tuple[Path, int | None]:
     if exposure.where == "fastmcp.json":
         loaded = facts.fastmcp_json
-        return facts.path / FASTMCP_JSON, json_key_line(
-            loaded.text or "", "transport"
-        ) if loaded else None
-    if exposure.where == "Dockerfile":
-        docker = _dockerfile(facts)
-        if docker is not None:
-            return docker[0], exposure.line
+        line = json_key_line(loaded.text or "", "transport") if loaded else None
+        return facts.path / FASTMCP_JSON, line
+    docker = _dockerfile(facts)
+    if exposure.where == "Dockerfile" and docker is not None:
+        return docker, exposure.line
     return facts.source_path, exposure.line
 
 
@@ -372,22 +350,18 @@ def blocking_call(facts: ServerFacts) -> Iterator[Problem]:
                 return (await client.get(url)).status_code
     """
     for path, report in _reports(facts):
+        async_components = {c.label for c in report.components if c.is_async}
         by_line: dict[int, list[str]] = {}
+        component: dict[int, str] = {}
         for blocking in report.blocking:
-            via = (
-                f" (through {' -> '.join(f'{n}()' for n in blocking.via)}, line {blocking.call_line})"
-                if blocking.via
-                else ""
-            )
-            by_line.setdefault(blocking.line, []).append(f"{blocking.call}(){via}")
-            component = blocking.component
+            call = f"{blocking.call}(){_through(blocking.via, blocking.call_line)}"
+            by_line.setdefault(blocking.line, []).append(call)
+            component.setdefault(blocking.line, blocking.component)
         for line, calls in sorted(by_line.items()):
-            first = next(b for b in report.blocking if b.line == line)
-            component = first.component
-            where = next((c for c in report.components if c.label == component), None)
-            async_word = "async " if where is None or where.is_async else "event-loop "
+            label = component[line]
+            where = "async" if label in async_components else "event-loop"
             yield Problem(
-                f"{async_word}{component} calls {', '.join(calls)}, which block(s) the event loop: "
+                f"{where} {label} calls {', '.join(calls)}, which block(s) the event loop: "
                 "every other request waits; use an async API or `await asyncio.to_thread(...)`",
                 path,
                 line,
@@ -429,7 +403,7 @@ def stdout_at_runtime(facts: ServerFacts) -> Iterator[Problem]:
             logger.info("indexing %s", path)  # logging writes to stderr
             return build_index(path)
     """
-    if not serving.serves_stdio(_run_calls(facts), facts.deployment, knowledge()):
+    if not _serving(facts).stdio:
         return
     for path, report in _reports(facts):
         seen: set[int] = set()
@@ -437,7 +411,7 @@ def stdout_at_runtime(facts: ServerFacts) -> Iterator[Problem]:
             if write.line in seen:
                 continue
             seen.add(write.line)
-            via = f" (through {' -> '.join(f'{n}()' for n in write.via)})" if write.via else ""
+            via = f" ({_through(write.via).strip()})" if write.via else ""
             yield Problem(
                 f"{write.call}() writes to stdout when {write.component} runs{via}: over stdio "
                 "that is the JSON-RPC stream; log to stderr (logging, or print(..., "
