@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from wagents.analysis.knowledge import Knowledge
 from wagents.analysis.names import ImportNames
-from wagents.analysis.pyast import constant_string, dotted_name
+from wagents.analysis.pyast import constant_string, dotted_name, nodes
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -159,10 +159,11 @@ def find_components(
     module: ast.Module, names: ImportNames, scopes: Scopes, knowledge: Knowledge
 ) -> tuple[Component, ...]:
     """Every component the module defines, in source order."""
-    classes = {node.name: node for node in ast.walk(module) if isinstance(node, ast.ClassDef)}
+    every = nodes(module)
+    classes = {node.name: node for node in every if isinstance(node, ast.ClassDef)}
     types = _Types(names, classes, _type_aliases(module), knowledge)
     found: dict[int, Component] = {}
-    for node in ast.walk(module):
+    for node in every:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 registered = _decorator(decorator, names)
@@ -215,7 +216,7 @@ def _is_fastmcp(call: ast.Call, names: ImportNames) -> bool:
 
 
 def _any_function(module: ast.Module, name: str) -> FunctionNode | None:
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node
     return None

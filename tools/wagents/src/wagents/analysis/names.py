@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass
+
+from wagents.analysis.pyast import nodes
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,16 @@ class ImportNames:
 
     @classmethod
     def of(cls, module: ast.Module) -> ImportNames:
+        """The import names of `module` (computed once per module object)."""
+        found = _CACHE.get(module)
+        if found is None:
+            found = _CACHE[module] = cls._read(module)
+        return found
+
+    @classmethod
+    def _read(cls, module: ast.Module) -> ImportNames:
         aliases: dict[str, str] = {}
-        for node in ast.walk(module):
+        for node in nodes(module):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -50,3 +61,6 @@ class ImportNames:
 
     def imported(self, name: str) -> bool:
         return name in self.aliases
+
+
+_CACHE: weakref.WeakKeyDictionary[ast.Module, ImportNames] = weakref.WeakKeyDictionary()

@@ -31,7 +31,7 @@ from typing import Any
 
 from wagents.analysis.knowledge import Knowledge
 from wagents.analysis.names import ImportNames
-from wagents.analysis.pyast import constant_string, dotted_name
+from wagents.analysis.pyast import constant_string, dotted_name, nodes
 
 #: Calls that read an environment variable: `os.environ.get(NAME, DEFAULT)` and friends.
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
@@ -360,7 +360,7 @@ def public(exposure: Exposure, knowledge: Knowledge) -> bool:
 
 def auth_configured(module: ast.Module, names: ImportNames) -> bool:
     """The module gives the server auth (see the module docstring)."""
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.Call):
             called = names.qualify(dotted_name(node.func) or "")
             for keyword in node.keywords:
@@ -394,7 +394,7 @@ def credential_reads(
 ) -> list[tuple[str, int]]:
     """(variable, line) of every environment read whose name says credential."""
     out = []
-    for node in ast.walk(module):
+    for node in nodes(module):
         variable = None
         if (
             isinstance(node, ast.Call)

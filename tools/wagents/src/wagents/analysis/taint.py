@@ -40,7 +40,7 @@ from wagents.analysis import sinks as sinkmatch
 from wagents.analysis.components import Component, FunctionNode, Scopes, find_components
 from wagents.analysis.knowledge import Knowledge, knowledge
 from wagents.analysis.names import ImportNames
-from wagents.analysis.pyast import constant_string, dotted_name
+from wagents.analysis.pyast import constant_string, dotted_name, nodes
 from wagents.analysis.values import (
     CLEAN,
     UNKNOWN,
@@ -179,7 +179,7 @@ class _Analyzer:
         return self.scope_envs[key]
 
     def _stdout_handlers(self) -> Iterator[int]:
-        for node in ast.walk(self.module):
+        for node in nodes(self.module):
             if not isinstance(node, ast.Call):
                 continue
             name = self.names.qualify(dotted_name(node.func) or "")

@@ -23,6 +23,8 @@ from wagents.model import Severity
 
 #: Module -> its analysis: the seven rules share one run per module (keys die with the facts).
 _REPORTS: weakref.WeakKeyDictionary[ast.Module, ModuleReport] = weakref.WeakKeyDictionary()
+#: The server module -> how the server is served (http-auth and stdout-at-runtime ask).
+_SERVING: weakref.WeakKeyDictionary[ast.Module, serving.Serving] = weakref.WeakKeyDictionary()
 
 FIXES = {
     "command": "run a fixed program with an argument list and no shell, and check values "
@@ -289,9 +291,13 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
 
 
 def _serving(facts: ServerFacts) -> serving.Serving:
-    docker = _dockerfile(facts)
+    """How the server is served, assessed once per server (keyed by its parsed module)."""
     source = facts.source
-    return serving.assess(
+    module = source.value if source is not None else None
+    if module is not None and module in _SERVING:
+        return _SERVING[module]
+    docker = _dockerfile(facts)
+    served = serving.assess(
         [loaded.value for loaded in facts.code_modules.values() if loaded.value is not None],
         source.value if source is not None else None,
         facts.source_name,
@@ -299,6 +305,9 @@ def _serving(facts: ServerFacts) -> serving.Serving:
         facts.texts[docker] if docker is not None else None,
         knowledge(),
     )
+    if module is not None:
+        _SERVING[module] = served
+    return served
 
 
 def _dockerfile(facts: ServerFacts) -> Path | None:
