@@ -77,7 +77,9 @@ def test_the_corpus_has_twenty_servers_in_both_variants() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_dangerous_server_is_caught_under_its_slug(name: str, corpus_findings) -> None:
+def test_every_dangerous_server_is_caught_under_its_slug(
+    name: str, corpus_findings: dict[str, list[Finding]]
+) -> None:
     expected = set(json.loads((CORPUS / name / "expected.json").read_text())["dangerous"])
     found = corpus_findings.get(f"{name}-dangerous", [])
     assert {finding.rule for finding in found} == expected, [
@@ -87,7 +89,9 @@ def test_every_dangerous_server_is_caught_under_its_slug(name: str, corpus_findi
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_no_safe_server_gets_a_finding(name: str, corpus_findings) -> None:
+def test_no_safe_server_gets_a_finding(
+    name: str, corpus_findings: dict[str, list[Finding]]
+) -> None:
     found = corpus_findings.get(f"{name}-safe", [])
     assert found == [], [(f.rule, f.line, f.message) for f in found]
 

@@ -179,12 +179,12 @@ def find_components(
             if _is_fastmcp(node, names):
                 for keyword in node.keywords:
                     if keyword.arg == "lifespan" and isinstance(keyword.value, ast.Name):
-                        function = scopes.resolve(keyword.value.id, None) or _any_function(
+                        lifespan = scopes.resolve(keyword.value.id, None) or _any_function(
                             module, keyword.value.id
                         )
-                        if function is not None:
+                        if lifespan is not None:
                             found.setdefault(
-                                id(function), Component("lifespan", function.name, function, ())
+                                id(lifespan), Component("lifespan", lifespan.name, lifespan, ())
                             )
     return tuple(sorted(found.values(), key=lambda c: c.function.lineno))
 

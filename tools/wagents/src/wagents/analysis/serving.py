@@ -401,11 +401,11 @@ def credential_reads(
             and node.args
             and names.qualify(dotted_name(node.func) or "") in ENV_GETTERS
         ):
-            variable = constant_string(node.args[0])
+            variable, line = constant_string(node.args[0]), node.lineno
         elif isinstance(node, ast.Subscript) and _is_environ(node.value, names):
-            variable = constant_string(node.slice)
+            variable, line = constant_string(node.slice), node.lineno
         if variable and knowledge.credential_name.search(variable):
-            out.append((variable, node.lineno))
+            out.append((variable, line))
     return out
 
 

@@ -590,16 +590,16 @@ class _Frame:
                 key = _key(node)
                 if key is not None and key in env:
                     return env[key]
-                value = self.expr(base, env)
+                owner = self.expr(base, env)
                 kind = (
-                    value.kind
-                    if value.kind and attr in self.k.kind_attributes.get(value.kind, ())
+                    owner.kind
+                    if owner.kind and attr in self.k.kind_attributes.get(owner.kind, ())
                     else None
                 )
-                out = derived(value, kind=kind)
-                if attr in self.k.host_attributes and value.parsed_from is not None:
-                    out = replace(out, host_of=value.parsed_from)
-                if value.resolved and kind is not None:
+                out = derived(owner, kind=kind)
+                if attr in self.k.host_attributes and owner.parsed_from is not None:
+                    out = replace(out, host_of=owner.parsed_from)
+                if owner.resolved and kind is not None:
                     out = replace(out, resolved=True)
                 return out
             case ast.Subscript(value=base, slice=index):
@@ -610,10 +610,10 @@ class _Frame:
                 return _element(container)
             case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
                 return self._sequence(elts, env)
-            case ast.Dict(keys=keys, values=values):
-                parts = [self.expr(k, env) for k in keys if k is not None]
-                parts += [self.expr(v, env) for v in values]
-                out = derived(*parts)
+            case ast.Dict(keys=dict_keys, values=dict_values):
+                entries = [self.expr(k, env) for k in dict_keys if k is not None]
+                entries += [self.expr(v, env) for v in dict_values]
+                out = derived(*entries)
                 if _literal(node):
                     out = replace(out, collection=True)
                 return out
