@@ -7,7 +7,9 @@ computes a `Value` (values.py) for every expression:
   `.format`, `str.join`, containers (lists, tuples, sets, dicts, comprehensions), attribute and
   subscript access (a subscript is as tainted as its container: a lookup in a literal dict is
   clean), iteration, `with ... as`, mutation (`args.append(x)` taints `args`), calls of unknown
-  functions (their result carries their arguments' text), and calls of the module's own functions
+  functions (their result carries their arguments' text: `os.path.join`, `Path`, `str.strip`,
+  `json.loads`, ...), but not the result of a sink or blocking call (a query's rows, a response,
+  a file's content, a process's output come from elsewhere), and calls of the module's own functions
   (and a factory's nested ones), which are analyzed with the arguments' values, three calls deep:
   sinks inside them are found, and their return value is what they return. Calls through
   `asyncio.to_thread`, `run_in_executor`, `anyio.to_thread.run_sync` and `functools.partial` are
@@ -786,13 +788,23 @@ class _Frame:
 
         if local is not None:
             return self._helper(local, node, args, keywords, spread, env, in_thread)
-        # What a sink call returns (a Request, a text() clause) is reported once, at the sink.
-        return without(
-            self._mutate_and_result(
-                func, method, qualified, receiver, args, keywords, spread, arg_nodes, env
-            ),
-            reported,
+        result = self._mutate_and_result(
+            func, method, qualified, receiver, args, keywords, spread, arg_nodes, env
         )
+        if self._fetches(qualified, method):
+            # A query's rows, a response, a file's content, a process's output: data from
+            # elsewhere, not the caller's text (and a Request or a text() clause is reported once,
+            # at the sink).
+            return Value(kind=result.kind)
+        return without(result, reported)
+
+    def _fetches(self, qualified: str | None, method: str | None) -> bool:
+        """A sink or blocking call: what it returns comes from a database, the network, a file
+        or a process."""
+        k = self.k
+        if qualified is not None and (qualified in k.sinks_by_call or qualified in k.blocking):
+            return True
+        return qualified is None and method is not None and method in k.sinks_by_method
 
     def _mutate_and_result(
         self,
