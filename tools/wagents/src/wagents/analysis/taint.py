@@ -435,11 +435,11 @@ class _Frame:
             case ast.Call(func=ast.Attribute(value=subject, attr=attr), args=args) if truth:
                 if attr == "issubset" and args and self._value(args[0], env).collection:
                     return [(k, everything) for k in self._set_of(subject)]
+                if attr in self.k.containment_methods:
+                    return self._contained(subject, env)
                 key = _key(subject)
                 if key is None:
                     return []
-                if attr in self.k.containment_methods and self._value(subject, env).resolved:
-                    return [(key, frozenset({"path"}))]
                 if attr == "startswith" and args and self._host_prefixes(args[0], env):
                     return [(key, frozenset({"url"}))]
             case ast.Call(func=ast.Name(id="all"), args=[ast.GeneratorExp() as gen]) if truth:
@@ -475,9 +475,7 @@ class _Frame:
                 return self._pinned(left, env, everything)
             # `base in path.parents`
             if isinstance(right, ast.Attribute) and right.attr == "parents":
-                key = _key(right.value)
-                if key is not None and self._value(right.value, env).resolved:
-                    return [(key, frozenset({"path"}))]
+                return self._contained(right.value, env)
         if equal:
             for one, other in ((left, right), (right, left)):
                 if isinstance(other, ast.Constant):
@@ -531,12 +529,29 @@ class _Frame:
         called = self.a.names.qualify(dotted_name(one.func) or "")
         if called not in self.k.commonpath or not isinstance(one.args[0], ast.List | ast.Tuple):
             return []
-        out = []
-        for item in one.args[0].elts:
-            key = _key(item)
-            if key is not None and self._value(item, env).resolved and _key(other) != key:
-                out.append((key, frozenset({"path"})))
-        return out
+        base = _key(other)
+        return [
+            fact
+            for item in one.args[0].elts
+            for fact in self._contained(item, env)
+            if fact[0] != base
+        ]
+
+    def _contained(self, path: ast.expr, env: Env) -> list[tuple[str, frozenset[str]]]:
+        """What a containment check on `path` pins: the name of a resolved path, or the name a
+        resolving call is applied to (`p.resolve().is_relative_to(ROOT)` checks `p`)."""
+        key = _key(path)
+        if key is not None:
+            return [(key, frozenset({"path"}))] if self._value(path, env).resolved else []
+        if not isinstance(path, ast.Call):
+            return []
+        if isinstance(path.func, ast.Attribute) and path.func.attr == "resolve":
+            inner: ast.expr | None = path.func.value
+        else:
+            called = self.a.names.qualify(dotted_name(path.func) or "")
+            inner = path.args[0] if called in self.k.resolving and path.args else None
+        inner_key = _key(inner) if inner is not None else None
+        return [(inner_key, frozenset({"path"}))] if inner_key is not None else []
 
     def _set_of(self, node: ast.expr) -> list[str]:
         """`set(cols)` / `cols` -> ["cols"]."""
