@@ -20,8 +20,9 @@ computes a `Value` (values.py) for every expression:
   `name.lower()`, in a comprehension's `if`, and for every item after `for c in cols: if c not
   in ALLOWED: raise`), an equality with a constant; `Path.resolve()`/`os.path.realpath()`
   followed by `is_relative_to`, `relative_to`, `base in p.parents` or `os.path.commonpath`
-  (path); a host allowlist (`urlparse(url).hostname in ALLOWED`, `url.startswith(
-  "https://api.example.com/")`) (url); and the parameter's own type (components.py).
+  (path; `p.resolve().is_relative_to(base)` checks `p` too); a host allowlist
+  (`urlparse(url).hostname in ALLOWED`, `url.startswith("https://api.example.com/")`) (url);
+  and the parameter's own type (components.py).
 - Checks are understood in `if`/`elif`/`assert`/conditional expressions: the checked branch is
   clean, and after `if not ok: raise` (or return, continue, break) the rest of the block is.
 

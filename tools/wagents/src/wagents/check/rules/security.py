@@ -283,7 +283,10 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
             f"served over HTTP on {exposure.host} ({exposure.how}) with no auth= on FastMCP(): "
             "anyone who reaches it can call its tools"
         )
-        fix = "add auth (FastMCP(auth=...)) or bind 127.0.0.1"
+        fix = (
+            "add auth (FastMCP(auth=...)) or bind 127.0.0.1 (behind an authenticating gateway, "
+            "suppress this with that reason)"
+        )
         if served.credentials:
             yield Problem(f"{start}, which act with {held} from the environment; {fix}", path, line)
         else:
