@@ -181,3 +181,17 @@ def test_the_analysis_runs_on_any_module_without_crashing(root: str) -> None:
     assert modules
     for path in modules:
         analyze(ast.parse(path.read_text(encoding="utf-8")))
+
+
+def test_the_cache_key_covers_the_analysis_and_its_data_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edited sink list must not reuse cached results (the key hashes wagents' source)."""
+    from wagents.check import cache
+
+    roots: list[Path] = []
+    monkeypatch.setattr(cache, "_hash_tree", lambda digest, root: roots.append(root))
+    cache._wagents_source_digest()
+    assert len(roots) == 1
+    assert (roots[0] / "analysis" / "data" / "sinks.toml").is_file()
+    assert (roots[0] / "check" / "rules" / "security.py").is_file()
