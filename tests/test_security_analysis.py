@@ -195,3 +195,15 @@ def test_the_cache_key_covers_the_analysis_and_its_data_files(
     assert len(roots) == 1
     assert (roots[0] / "analysis" / "data" / "sinks.toml").is_file()
     assert (roots[0] / "check" / "rules" / "security.py").is_file()
+
+
+def test_an_expression_too_deep_to_follow_skips_its_component_without_crashing() -> None:
+    terms = "+".join(["x"] * 600)  # parses, but nests deeper than the interpreter can follow
+    source = (
+        "import os\nfrom fastmcp import FastMCP\nmcp = FastMCP('x')\n\n"
+        f"@mcp.tool\ndef deep(x: str) -> int:\n    return os.system({terms})\n\n"
+        "@mcp.tool\ndef shallow(x: str) -> int:\n    return os.system(x)\n"
+    )
+    report = analyze(ast.parse(source))
+    assert report.skipped == ("tool 'deep'",)
+    assert [(flow.component, flow.line) for flow in report.flows] == [("tool 'shallow'", 11)]

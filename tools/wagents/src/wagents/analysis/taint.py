@@ -29,8 +29,9 @@ computes a `Value` (values.py) for every expression:
 What it does not see: code in other modules of the server (imports of its own helpers), methods
 of classes, dynamic dispatch (`getattr`, dicts of functions), checks made by a helper that
 returns a boolean, regular-expression checks in code (a parameter's `pattern=` does count),
-values stored in globals or on objects by one call and read by another, and any library not in
-data/sinks.toml.
+values stored in globals or on objects by one call and read by another, any library not in
+data/sinks.toml, and expressions nested deeper than Python's recursion limit lets it follow (such
+a component is skipped, listed in `ModuleReport.skipped`).
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ class ModuleReport:
     stdout: tuple[StdoutWrite, ...]
     #: Lines that configure a logging handler on stdout (anywhere in the module).
     stdout_handlers: tuple[int, ...]
+    #: Components (or "module-level code") whose expressions nest deeper than Python's recursion
+    #: limit lets the interpreter follow: not analyzed.
+    skipped: tuple[str, ...] = ()
 
 
 def analyze(module: ast.Module, facts: Knowledge | None = None) -> ModuleReport:
@@ -140,8 +144,13 @@ class _Analyzer:
         self.memo: dict[tuple[object, ...], Value] = {}
         self.scope_envs: dict[int, Env] = {}
         self.module_env: Env = {}  # while the module's own code runs (it may call helpers)
+        self.skipped: list[str] = []
         quiet = _Frame(self, None, None, quiet=True)
-        self.module_env = quiet.block(module.body, {}) or {}
+        try:
+            self.module_env = quiet.block(module.body, {}) or {}
+        except RecursionError:  # expressions nested deeper than the interpreter can follow
+            self.module_env = {}
+            self.skipped.append("module-level code")
 
     def run(self) -> ModuleReport:
         components = find_components(self.module, self.names, self.scopes, self.k)
@@ -155,13 +164,17 @@ class _Analyzer:
                 component,
                 in_loop=component.is_async or not component.run_in_thread,
             )
-            frame.block(component.function.body, env)
+            try:
+                frame.block(component.function.body, env)
+            except RecursionError:
+                self.skipped.append(component.label)
         return ModuleReport(
             components=components,
             flows=tuple(sorted(self.events.flows.values(), key=lambda f: (f.line, f.rule))),
             blocking=tuple(sorted(self.events.blocking.values(), key=lambda b: b.line)),
             stdout=tuple(sorted(self.events.stdout.values(), key=lambda s: s.line)),
             stdout_handlers=tuple(self._stdout_handlers()),
+            skipped=tuple(self.skipped),
         )
 
     def base_env(self, function: FunctionNode) -> Env:
@@ -178,7 +191,10 @@ class _Analyzer:
             self.scope_envs[key] = {}  # a recursive factory sees nothing of itself
             env = self.base_env(function)
             quiet = _Frame(self, function, None, quiet=True)
-            self.scope_envs[key] = quiet.block(function.body, env) or env
+            try:
+                self.scope_envs[key] = quiet.block(function.body, env) or env
+            except RecursionError:
+                self.scope_envs[key] = env
         return self.scope_envs[key]
 
     def _stdout_handlers(self) -> Iterator[int]:
