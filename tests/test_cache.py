@@ -207,3 +207,13 @@ def test_odd_member_globs_do_not_break_the_key(workspace: Workspace) -> None:
     )
     workspace = Workspace.find(workspace.root)
     assert set(keys(workspace)) == {"good", "bad"}
+
+
+def test_wagents_own_source_in_every_room_is_in_the_key() -> None:
+    """An edited probe, rule or printer must not reuse old results: the whole package is hashed."""
+    from wagents.check import cache
+
+    package = Path(cache.__file__).resolve().parents[1]
+    hashed = {relative for relative, _kind, _content in cache._walk(package)}
+    for module in ("probe/child.py", "check/rules/runtime.py", "workspace/server.py", "model.py"):
+        assert module in hashed, module

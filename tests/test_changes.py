@@ -8,7 +8,7 @@ import pytest
 
 from wagents.model import Server, UsageError
 from wagents.testing import commit_all, git
-from wagents.workspace.changes import changes_since, is_shared
+from wagents.workspace.changes import SharedInputs, changes_since, shared_inputs
 from wagents.workspace.root import Workspace
 
 from .conftest import require_tool
@@ -128,11 +128,41 @@ def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
         changes_since(Workspace.find(tmp_path), "main")
 
 
-def test_shared_patterns() -> None:
-    assert is_shared("tools/wagents/src/wagents/cli.py")
-    assert is_shared(".github/workflows/servers.yml")
-    assert not is_shared("mcp/alpha/pyproject.toml")
-    assert not is_shared("docs/pyproject.toml")
+def test_shared_inputs() -> None:
+    inputs = SharedInputs()
+    assert inputs.covers("tools/wagents/src/wagents/cli.py")
+    assert inputs.covers(".github/workflows/servers.yml")
+    assert inputs.covers(".gitignore")
+    assert not inputs.covers("mcp/alpha/pyproject.toml")
+    assert not inputs.covers("docs/pyproject.toml")
+    assert not inputs.covers("toolsy/x.py")
+
+
+def test_non_server_members_are_shared_inputs(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "libs" / "common").mkdir(parents=True)
+    (root / "mcp").mkdir()
+    (root / "pyproject.toml").write_text(
+        ROOT_PYPROJECT.replace('members = ["mcp/*"]', 'members = ["mcp/*", "libs/*"]')
+    )
+    inputs = shared_inputs(Workspace.find(root))
+    assert inputs.covers("libs/common/pyproject.toml")
+    assert not inputs.covers("mcp/alpha/server.py")
+
+
+def test_the_cache_and_changed_since_agree_on_the_root_gitignore(repo: Path) -> None:
+    """One definition of shared inputs: a root .gitignore edit selects every server and changes
+    every server's cache key."""
+    from wagents.check.cache import _shared_digest
+
+    workspace = Workspace.find(repo)
+    before = _shared_digest(workspace)
+    with (repo / ".gitignore").open("a") as stream:
+        stream.write("\n# another rule\n*.tmp\n")
+    assert _shared_digest(Workspace.find(repo)) != before
+    changed = changes_since(Workspace.find(repo), "HEAD")
+    assert changed.shared == (".gitignore",)
+    assert changed.select(workspace.servers()) == workspace.servers()
 
 
 def test_changes_in_given_files(repo: Path) -> None:

@@ -10,7 +10,6 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy.clientconfig import (
     EntryOptions,
     build_entry,
@@ -24,6 +23,7 @@ from wagents.deploy.clientfile import merge_entry
 from wagents.model import UsageError
 from wagents.testing import run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 
 from .conftest import REPO_ROOT
 
@@ -31,19 +31,19 @@ AUTH = "Authorization=Bearer ${MCP_AUTH_TOKEN}"
 
 
 @pytest.fixture(scope="module")
-def facts(tmp_path_factory: pytest.TempPathFactory) -> ServerFacts:
+def facts(tmp_path_factory: pytest.TempPathFactory) -> ServerFiles:
     workspace = scratch_workspace(tmp_path_factory.mktemp("config") / "repo", ["notes"])
     (server,) = workspace.select(["notes"])
-    return ServerFacts(server, workspace)
+    return ServerFiles(server, workspace)
 
 
-def entry_for(facts: ServerFacts, client: str, **kwargs) -> dict:
+def entry_for(facts: ServerFiles, client: str, **kwargs) -> dict:
     headers = parse_pairs("--header", kwargs.pop("headers", None))
     env = parse_pairs("--env", kwargs.pop("env", None))
     return build_entry(facts, EntryOptions(client, headers=headers, env=env, **kwargs))
 
 
-def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFacts) -> None:
+def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFiles) -> None:
     command, args = stdio_command(facts)
     directory = str(facts.path.resolve())
     assert command == "uv"
@@ -71,7 +71,7 @@ def test_stdio_runs_fastmcp_from_the_absolute_server_directory(facts: ServerFact
         ("json", "mcpServers", {"command", "args", "env"}),
     ],
 )
-def test_stdio_shape_of_each_client(facts: ServerFacts, client: str, key: str, shape) -> None:
+def test_stdio_shape_of_each_client(facts: ServerFiles, client: str, key: str, shape) -> None:
     entry = entry_for(facts, client, env=["LOG_LEVEL=debug", "API_KEY=${NOTES_API_KEY}"])
     assert set(entry) == shape
     if "type" in entry:
@@ -118,17 +118,17 @@ def test_stdio_shape_of_each_client(facts: ServerFacts, client: str, key: str, s
         ),
     ],
 )
-def test_http_shape_of_each_client(facts: ServerFacts, client: str, expected: dict) -> None:
+def test_http_shape_of_each_client(facts: ServerFiles, client: str, expected: dict) -> None:
     entry = entry_for(facts, client, http_url="https://mcp.example.com/mcp", headers=[AUTH])
     assert entry == expected
 
 
-def test_http_without_headers_has_no_headers_key(facts: ServerFacts) -> None:
+def test_http_without_headers_has_no_headers_key(facts: ServerFiles) -> None:
     entry = entry_for(facts, "claude-code", http_url="http://127.0.0.1:8000/mcp")
     assert entry == {"type": "http", "url": "http://127.0.0.1:8000/mcp"}
 
 
-def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerFacts) -> None:
+def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerFiles) -> None:
     entry = entry_for(facts, "claude-code", env=["TOKEN=${env:NOTES_TOKEN}"])
     assert entry["env"] == {"TOKEN": "${NOTES_TOKEN}"}
 
@@ -165,19 +165,19 @@ def test_a_cursor_style_reference_on_the_command_line_is_accepted(facts: ServerF
         ({"http_url": "https://h/mcp", "headers": ["Bad Name=x"]}, "is not a header name"),
     ],
 )
-def test_refused(facts: ServerFacts, kwargs: dict, message: str) -> None:
+def test_refused(facts: ServerFiles, kwargs: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("$", r"\$").replace("?", r"\?")) as err:
         entry_for(facts, "claude-code", **kwargs)
     for secret in ("abc", "hunter2", "pw@", "sk-abc", "ghp_abc", "0123456789abcdef"):
         assert secret not in str(err.value)
 
 
-def test_claude_desktop_has_no_http_entries(facts: ServerFacts) -> None:
+def test_claude_desktop_has_no_http_entries(facts: ServerFiles) -> None:
     with pytest.raises(UsageError, match="stdio servers only"):
         entry_for(facts, "claude-desktop", http_url="https://h/mcp")
 
 
-def test_plain_values_and_references_in_urls_pass(facts: ServerFacts) -> None:
+def test_plain_values_and_references_in_urls_pass(facts: ServerFiles) -> None:
     entry = entry_for(
         facts,
         "json",
@@ -389,7 +389,7 @@ async def test_generated_stdio_entry_serves_mcp(tmp_path: Path) -> None:
     workspace = Workspace.find(REPO_ROOT)
     (server,) = workspace.select(["workspace-tools"])
     entry = build_entry(
-        ServerFacts(server, workspace),
+        ServerFiles(server, workspace),
         EntryOptions("json", env=(("WAGENTS_CONFIG_PROBE", "1"),)),
     )
     # Start it the way a client does: from elsewhere, with only the entry's command and args.
@@ -409,3 +409,77 @@ async def test_generated_stdio_entry_serves_mcp(tmp_path: Path) -> None:
     # fastmcp.Client reads the whole `mcpServers` document too, as MCP clients do.
     async with Client(document("json", "workspace-tools", entry), timeout=60) as client:
         assert "list_rules" in {tool.name for tool in await client.list_tools()}
+
+
+# JSON with comments: VS Code's mcp.json.
+
+COMMENTED = """\
+// Servers for this repository (VS Code reads this file as JSONC).
+{
+  "inputs": [
+    { "id": "token", "type": "promptString", "password": true }, // asked once
+  ],
+  /* the servers */
+  "servers": {
+    // the first one
+    "other": {
+      "command": "npx",
+      "args": ["x"], // trailing comma next
+    },
+  },
+}
+"""
+
+
+def test_jsonc_merge_keeps_every_comment_and_byte_outside_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text(COMMENTED)
+    outcome = merge_entry(path, "servers", "notes", {"type": "stdio", **ENTRY}, jsonc=True)
+    assert outcome.action == "added"
+    text = path.read_text()
+    added = '"notes": {"type": "stdio", "command": "uv", "args": ["run"]},\n    '
+    # Added as the first member, where the first member began: after the comments before it.
+    assert text == COMMENTED.replace('    "other": {', f'    {added}"other": {{', 1)
+    replaced_entry = {"type": "stdio", "command": "uv", "args": ["run", "x"]}
+    again = merge_entry(path, "servers", "other", replaced_entry, jsonc=True)
+    assert again.action == "replaced"
+    after = path.read_text()
+    start = after.index('"other": ') + len('"other": ')
+    end = after.index("\n  },\n}")  # the end of "other", before the servers' trailing comma
+    assert after[:start] == text[:start]
+    assert after[end:] == text[text.index("\n  },\n}") :]
+    assert json.loads(after[start:end].rstrip().rstrip(",")) == replaced_entry
+    assert merge_entry(path, "servers", "other", replaced_entry, jsonc=True).action == "unchanged"
+
+
+def test_jsonc_merge_into_a_file_without_the_servers_key(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text("{\n  // nothing yet\n}\n")
+    merge_entry(path, "servers", "notes", ENTRY, jsonc=True)
+    expected = '{"servers": {"notes": {"command": "uv", "args": ["run"]}}\n  // nothing yet\n}\n'
+    assert path.read_text() == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"servers": {"a": 1}', "is not valid JSON with comments"),
+        ('{"servers": {} /* open', "unterminated /\\* comment"),
+        ('{"servers": []}', "'servers' is a array, not an object"),
+    ],
+)
+def test_jsonc_merge_refuses_what_is_not_jsonc(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text(content)
+    with pytest.raises(UsageError, match=message):
+        merge_entry(path, "servers", "notes", ENTRY, jsonc=True)
+    assert path.read_text() == content
+
+
+def test_jsonc_blanking_keeps_strings_and_offsets() -> None:
+    from wagents.files import jsonc
+
+    text = '{"url": "http://x//y", "a": "/* no */", // real\n "b": [1, 2,],}'
+    blanked = jsonc.blank(text)
+    assert len(blanked) == len(text)
+    assert json.loads(blanked) == {"url": "http://x//y", "a": "/* no */", "b": [1, 2]}

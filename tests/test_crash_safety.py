@@ -48,6 +48,7 @@ members = [
 # Sources follow.
 """
 SERVER_FILES = [
+    ".gitignore",
     "README.md",
     "fastmcp.json",
     "pyproject.toml",

@@ -35,6 +35,7 @@ def test_new_then_validate_then_test(repo: Path) -> None:
     assert created.returncode == 0, created.stderr
     server = repo / "mcp" / "weather"
     assert sorted(p.relative_to(server).as_posix() for p in server.rglob("*") if p.is_file()) == [
+        ".gitignore",
         "README.md",
         "fastmcp.json",
         "pyproject.toml",

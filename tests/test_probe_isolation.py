@@ -1,5 +1,6 @@
 """What a server sees when `wagents validate` imports it: a scrubbed environment, rlimits, a closed
-stdin, its own directory as cwd, and a process of its own. The server reports it in a file."""
+stdin, a sandboxed copy of its own directory as cwd with a HOME and TMPDIR of its own, and a
+process of its own. The server reports it in a file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from wagents.probe.runner import ENV_ALLOWLIST
+from wagents.probe.sandbox import XDG_DIRS
 from wagents.testing import run_wagents, scratch_workspace
 
 SNOOP = """\
@@ -29,6 +31,7 @@ report = {
     "rlimit_as": resource.getrlimit(resource.RLIMIT_AS),
     "stdin_is_tty": os.isatty(0),
     "sys_path_0": sys.path[0],
+    "home": str(Path.home()),
 }
 Path(REPORT).write_text(json.dumps(report))
 
@@ -75,20 +78,40 @@ def test_the_probe_gets_a_scrubbed_environment_and_no_secrets(seen: dict) -> Non
     for name, value in SECRETS.items():
         assert name not in environ
         assert value not in json.dumps(environ)
-    allowed = set(ENV_ALLOWLIST) | {
-        "PYTHONDONTWRITEBYTECODE",
-        "PYTHONUNBUFFERED",
-        "PYTHONIOENCODING",
-        "FASTMCP_LOG_LEVEL",
-        "FASTMCP_SHOW_CLI_BANNER",
-    }
+    allowed = (
+        set(ENV_ALLOWLIST)
+        | set(XDG_DIRS)
+        | {
+            "PYTHONDONTWRITEBYTECODE",
+            "PYTHONUNBUFFERED",
+            "PYTHONIOENCODING",
+            "FASTMCP_LOG_LEVEL",
+            "FASTMCP_SHOW_CLI_BANNER",
+        }
+    )
     unexpected = {key for key in environ if key not in allowed and not key.startswith("LC_")}
     assert not unexpected, unexpected
 
 
-def test_the_probe_runs_limited_in_its_own_session_in_the_server_directory(seen: dict) -> None:
-    assert Path(seen["cwd"]) == Path(seen["server_dir"])
-    assert Path(seen["sys_path_0"]) == Path(seen["server_dir"])
+def test_home_xdg_and_tmpdir_are_the_sandbox_s_not_the_user_s(seen: dict) -> None:
+    environ = seen["environ"]
+    sandbox = Path(seen["cwd"]).parents[2]  # <sandbox>/ws/mcp/snoop
+    assert sandbox.name.startswith("wagents-probe-")
+    assert Path(seen["home"]) == Path(environ["HOME"]) == sandbox / "home"
+    assert environ["HOME"] != str(Path.home())
+    assert Path(environ["TMPDIR"]) == sandbox / "tmp"
+    for name, relative in XDG_DIRS.items():
+        assert Path(environ[name]) == sandbox / "home" / relative
+    assert not sandbox.exists(), "the sandbox is removed after the probe"
+
+
+def test_the_probe_runs_limited_in_its_own_session_in_a_copy_of_the_server(seen: dict) -> None:
+    """The copy sits at the server's own path relative to the workspace root (mcp/NAME)."""
+    cwd = Path(seen["cwd"])
+    assert cwd != Path(seen["server_dir"])
+    assert cwd.parts[-2:] == Path(seen["server_dir"]).parts[-2:] == ("mcp", "snoop")
+    assert cwd.parent.parent.name == "ws"
+    assert Path(seen["sys_path_0"]) == cwd
     assert seen["pgid"] == seen["pid"] == seen["sid"], "not its own session and process group"
     assert seen["rlimit_cpu"][0] == 20 + 5
     assert seen["rlimit_as"][0] == 4 * 1024**3

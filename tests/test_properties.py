@@ -15,11 +15,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from wagents.check.rules.dependencies import same_requirement
 from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
 from wagents.scaffold.names import MAX_NAME_LENGTH, NAME_PATTERN, RESERVED_NAMES, check_server_name
 from wagents.scaffold.new import check_description, render_templates
+from wagents.workspace.requirements import same_requirement
 
 NOTHING_INSTALLED: frozenset[str] = frozenset()
 QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,9 +16,9 @@ from wagents.analysis import owasp
 from wagents.analysis.knowledge import expand, knowledge
 from wagents.analysis.secrets import scan_files
 from wagents.analysis.taint import analyze
-from wagents.check.engine import Report
 from wagents.check.report.sarif_format import document
 from wagents.check.rules import all_rules
+from wagents.model import Report
 
 from .conftest import REPO_ROOT
 
@@ -54,18 +54,24 @@ def test_the_owasp_mapping_names_real_rules_and_every_category() -> None:
     for category in categories:
         assert set(category.rules) <= set(RULES), category.id
     for slug, item in RULES.items():
-        classified = item.classification
+        classified = owasp.classification(slug)
         if classified is not None:
             assert slug in classified.owasp.rules, slug
             assert 0 < float(classified.security_severity) <= 10
+            assert item.security is not None and item.security.severity == (
+                classified.security_severity
+            )
+            assert list(item.security.tags) == classified.tags
+        else:
+            assert item.security is None, slug
     for slug in ("command-injection", "sql-injection", "path-traversal", "ssrf", "http-auth"):
-        assert RULES[slug].classification is not None, slug
+        assert RULES[slug].security is not None, slug
     for slug in ("blocking-call", "stdout-at-runtime", "lockfile"):
-        assert RULES[slug].classification is None, slug
+        assert RULES[slug].security is None, slug
 
 
 def test_sarif_tags_security_rules_with_owasp_and_cwe_and_a_security_severity() -> None:
-    log = document(Report(servers=[], rules=list(RULES.values())))
+    log = document(Report(servers=(), rules=tuple(RULES.values())))
     descriptors = {entry["id"]: entry for entry in log["runs"][0]["tool"]["driver"]["rules"]}
     injection = descriptors["command-injection"]["properties"]
     assert injection["tags"] == [

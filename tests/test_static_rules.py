@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from wagents.check import facts as facts_module
 from wagents.check.engine import Options, validate
 from wagents.check.rules import all_rules
 from wagents.files.json_edit import set_value
 from wagents.files.toml_edit import set_pytest_asyncio_auto
 from wagents.testing import git, run_wagents, scratch_workspace
-from wagents.workspace import root as workspace_module
 from wagents.workspace.root import Workspace
 
 from .conftest import require_tool
@@ -60,13 +60,13 @@ def test_the_lock_is_checked_once_per_run(tmp_path: Path, monkeypatch) -> None:
     root = tmp_path / "repo"
     scratch_workspace(root, ["alpha", "beta", "gamma"])
     calls = []
-    real = workspace_module.check_lock
+    real = facts_module.check_lock
 
     def counting(path: Path):
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(workspace_module, "check_lock", counting)
+    monkeypatch.setattr(facts_module, "check_lock", counting)
     workspace = Workspace.find(root)
     report = validate(workspace, workspace.servers(), Options(select=("lockfile",)))
     assert calls == [root]
@@ -74,14 +74,13 @@ def test_the_lock_is_checked_once_per_run(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_the_constructor_signature_read_from_source_matches_inspect() -> None:
-    from wagents.check.rules.code import _signature_from_import, _signature_from_source
+    from wagents.check.facts import _signature_from_import, _signature_from_source
 
     from_source = _signature_from_source()
     assert from_source == _signature_from_import()
-    positional, keywords, removed = from_source
-    assert positional == 2
-    assert {"mask_error_details", "tasks", "auth"} <= keywords
-    assert {"host", "port", "stateless_http", "tool_serializer"} <= set(removed)
+    assert from_source.positional == 2
+    assert {"mask_error_details", "tasks", "auth"} <= from_source.keywords
+    assert {"host", "port", "stateless_http", "tool_serializer"} <= set(from_source.removed)
 
 
 def test_rules_of_the_code_project_and_secrets_families_document_themselves() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wagents.check.engine import INTERNAL_ERROR, Options, check_server, validate
-from wagents.check.facts import ServerFacts
+from wagents.check.facts import ServerFacts, facts_for
 from wagents.check.rules import Problem, Rule, all_rules
 from wagents.check.suppressions import Ignore, read_ignores
 from wagents.model import Severity
@@ -115,7 +115,7 @@ def test_an_ignore_with_a_reason_suppresses_the_rule(workspace: Workspace) -> No
     assert [f.rule for f in before.findings] == ["dependency-parity"]
     _add_ignore(workspace, '{ rule = "dependency-parity", reason = "httpx comes in at deploy" }')
     after = validate(workspace, workspace.servers(), Options(select=STATIC))
-    assert after.findings == []
+    assert after.findings == ()
     assert [(s.finding.rule, s.reason) for s in after.suppressed] == [
         ("dependency-parity", "httpx comes in at deploy")
     ]
@@ -176,10 +176,10 @@ def test_a_crashing_rule_becomes_an_internal_error_and_the_others_still_run(
         yield from ()
         raise KeyError("boom")
 
-    crashing = Rule("crashes", Severity.WARNING, "test", crashes, runtime=False)
+    crashing = Rule("crashes", Severity.WARNING, "test", crashes.__doc__ or "", crashes)
     (server,) = workspace.servers()
     findings, suppressed = check_server(
-        ServerFacts(server, workspace), [crashing, RULES["dependency-parity"]]
+        facts_for(server, workspace, rule_slugs=RULES), [crashing, RULES["dependency-parity"]]
     )
     assert [(f.rule, f.severity) for f in findings] == [
         (INTERNAL_ERROR, Severity.ERROR),

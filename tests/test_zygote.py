@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.check.facts import RuntimeFacts
+from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.probe.runner import ProbeLimits, ProbeRequest
 from wagents.probe.scheduler import ProbeInfo, Prober, zygote_unsupported
 from wagents.testing import scratch_workspace
@@ -143,8 +143,14 @@ def probe_all(
     return facts, prober.info
 
 
+def server(facts: RuntimeFacts) -> ServerInfo:
+    assert facts.server is not None, facts
+    return facts.server
+
+
 def comparable(facts: RuntimeFacts) -> RuntimeFacts:
-    return dataclasses.replace(facts, seconds=0.0)
+    session = facts.session and dataclasses.replace(facts.session, seconds=0.0)
+    return dataclasses.replace(facts, seconds=0.0, session=session)
 
 
 def assert_same(zygote: dict[str, RuntimeFacts], fresh: dict[str, RuntimeFacts]) -> None:
@@ -164,17 +170,17 @@ def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspac
     assert {name: facts.status for name, facts in zygote.items()} == {
         name: status for name, (_, status) in HOSTILE.items()
     }
-    settings = zygote["mutates-settings"].server["settings"]
-    assert settings["stateless_http"] is True
-    assert settings["docket_url"] == "redis://elsewhere:1/0"
-    assert zygote["env-before-import"].server["settings"]["stateless_http"] is True
-    assert zygote["dotenv"].server["settings"]["stateless_http"] is True
+    settings = server(zygote["mutates-settings"]).settings
+    assert settings.stateless_http is True
+    assert settings.docket_url == "redis://elsewhere:1/0"
+    assert server(zygote["env-before-import"]).settings.stateless_http is True
+    assert server(zygote["dotenv"]).settings.stateless_http is True
     assert zygote["sys-exit"].exit_code == 3 and zygote["os-exit"].exit_code == 4
     assert zygote["segfault"].message == "the interpreter died (SIGSEGV)"
     assert zygote["prints"].stdout_bytes == 601
     assert zygote["prints"].stderr_tail.endswith("on stderr\n")
-    assert zygote["imports-a-helper"].server["name"] == "helped"
-    looked = zygote["looks-around"].server["name"]
+    assert server(zygote["imports-a-helper"]).name == "helped"
+    looked = server(zygote["looks-around"]).name
     assert "'--source', 'server.py'" in looked and "True, True, '\\n'" in looked
     assert "GITHUB_TOKEN" not in looked and "'PATH'" in looked
     # Only the servers a preloaded parent could show differently ran in a fresh process.
@@ -199,8 +205,8 @@ def test_a_child_changes_nothing_the_next_child_sees(workspace: Workspace) -> No
     fresh, _ = probe_all(workspace, names, "process", timeout=120, jobs=1)
     assert not info.fallbacks
     assert_same(zygote, fresh)
-    assert zygote["a-poisons"].server["settings"]["stateless_http"] is True
-    assert zygote["b-checks"].server["name"] == "[None, None, False]"
+    assert server(zygote["a-poisons"]).settings.stateless_http is True
+    assert server(zygote["b-checks"]).name == "[None, None, False]"
 
 
 def test_probes_fall_back_to_fresh_processes_when_the_zygote_dies(workspace: Workspace) -> None:
@@ -211,7 +217,7 @@ def test_probes_fall_back_to_fresh_processes_when_the_zygote_dies(workspace: Wor
         assert zygote is not None
         os.killpg(zygote.process.pid, signal.SIGKILL)  # before it finished preloading
         results = list(prober.results())
-    assert [facts.server["name"] for _, facts in results] == ["helped"]
+    assert [server(facts).name for _, facts in results] == ["helped"]
     assert prober.info.reason is not None
     assert "the zygote failed: it exited with status -9" in prober.info.reason
 

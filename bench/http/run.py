@@ -39,9 +39,9 @@ import fastmcp
 import httpx
 from fastmcp import Client
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy.serving import STATELESS_ENV, HttpOptions, http_launch
 from wagents.testing import free_port, scratch_workspace
+from wagents.workspace.server import ServerFiles
 
 SERVER = "bench"
 
@@ -102,7 +102,7 @@ def client_cpu_seconds() -> float:
 
 
 @contextlib.contextmanager
-def running(facts: ServerFacts, config: Config, log: Path):
+def running(facts: ServerFiles, config: Config, log: Path):
     port = free_port()
     options = HttpOptions(port=port, workers=config.workers, stateless=config.stateless)
     launch = http_launch(facts, options, {**os.environ, "FASTMCP_LOG_LEVEL": "WARNING"})
@@ -190,7 +190,7 @@ def main() -> None:
     ):
         workspace = scratch_workspace(Path(scratch) / "repo", [SERVER])
         (server,) = workspace.select([SERVER])
-        facts = ServerFacts(server, workspace)
+        facts = ServerFiles(server, workspace)
         servers = [
             stack.enter_context(running(facts, config, Path(scratch) / f"{index}.log"))
             for index, config in enumerate(CONFIGS)

@@ -61,12 +61,12 @@ def _workspace() -> Workspace:
 @mcp.tool(annotations=READ_ONLY)
 def list_servers() -> list[dict[str, Any]]:
     """List the MCP servers of the workspace with their description and transport."""
-    from wagents.check.facts import ServerFacts
+    from wagents.workspace.server import ServerFiles
 
     workspace = _workspace()
     servers = []
     for server in workspace.servers():
-        facts = ServerFacts(server, workspace)
+        facts = ServerFiles(server, workspace)
         deployment = (facts.config or {}).get("deployment")
         servers.append(
             {

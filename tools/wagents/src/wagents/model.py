@@ -1,10 +1,19 @@
-"""The values every part of wagents passes around: servers, severities and findings."""
+"""The values every room of wagents passes around: servers, severities, findings and reports.
+
+Frozen values only; nothing here reads files or runs anything, and this module imports no other
+module of wagents.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import inspect
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+
+#: The rule slug under which a crashing rule is reported.
+INTERNAL_ERROR = "internal-error"
 
 
 class Severity(enum.StrEnum):
@@ -68,6 +77,16 @@ class Finding:
         )
 
 
+#: The longest message a finding carries (a longer one is cut, with an ellipsis).
+MAX_MESSAGE = 1000
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` on one line: its lines joined by " / " (blank ones dropped), cut at `limit`."""
+    joined = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
+
+
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 
@@ -78,3 +97,102 @@ class Suppressed:
 
     finding: Finding
     reason: str
+
+
+@dataclass(frozen=True)
+class SecurityInfo:
+    """Where a security rule sits in the OWASP MCP Top 10, as code scanning reads it."""
+
+    #: SARIF `properties.tags`: `security`, `owasp-mcp-top-10/MCP05:2025`, `external/cwe/...`.
+    tags: tuple[str, ...]
+    #: GitHub code scanning's `security-severity` (a CVSS-like score as text).
+    severity: str
+    #: One line for the docs: `OWASP MCP05:2025 (...) · CWE-78 · security-severity 9.8`.
+    summary: str
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a report tells about a rule: its slug, default severity, family and documentation.
+
+    The rule registry (`wagents.check.rules`) adds the function that implements it.
+    """
+
+    slug: str
+    severity: Severity
+    family: str
+    #: The rule's docstring, as written (see `wagents.check.ruledoc` for its parts).
+    docstring: str
+    #: For a security rule: its OWASP MCP Top 10 category, CWE ids and severity.
+    security: SecurityInfo | None = field(default=None, kw_only=True)
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.docstring or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+
+@dataclass(frozen=True)
+class ProbeSummary:
+    """How the probes of a run went: which runner, how many at once, and why any fell back."""
+
+    runner: str = "none"  # "zygote", "process", or "none" (nothing to probe)
+    jobs: int = 0
+    reason: str | None = None  # why the zygote was not used, or stopped being used
+    detail: str | None = None  # the zygote's pid, what it preloaded, how long that took
+    #: (server directory, why it ran in a fresh process instead of a zygote child)
+    fallbacks: tuple[tuple[Path, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How a validation run went, for `--verbose`: probes, cache, time."""
+
+    probes: ProbeSummary = field(default_factory=ProbeSummary)
+    cache_dir: Path | None = None
+    cache_error: str | None = None  # why the cache was not used although asked for
+    cached: int = 0  # servers whose findings came from the cache
+    checked: int = 0  # servers whose rules ran
+    stored: int = 0  # cache entries written
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a validation run: what printers print.
+
+    `path_prefix` is the workspace root's place in its git repository ("" at the top, else
+    "sub/dir/"): CI formats give paths relative to the repository, findings to the workspace.
+    """
+
+    servers: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
+    server_paths: dict[str, str] = field(default_factory=dict)
+    path_prefix: str = ""
+    info: RunInfo = field(default_factory=RunInfo, compare=False)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(finding.severity for finding in self.findings)
+        return {
+            "servers": len(self.servers),
+            "errors": counts[Severity.ERROR],
+            "warnings": counts[Severity.WARNING],
+            "info": counts[Severity.INFO],
+        }
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the run fails: any error, or with `strict` any warning too."""
+        return self.failed or (strict and self.count(Severity.WARNING) > 0)

@@ -158,25 +158,7 @@ def _visible(text: str, index: int) -> str:
     return char
 
 
-def model_texts(component: dict[str, Any]) -> list[tuple[str, str]]:
-    """(where, text) for every model-facing text of a component."""
-    texts = [
-        (key, component[key])
-        for key in ("name", "title", "description")
-        if isinstance(component.get(key), str)
-    ]
-    annotations = component.get("annotations")
-    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
-        texts.append(("annotations.title", annotations["title"]))
-    for key in ("input_schema", "output_schema", "parameters"):
-        texts += _schema_texts(component.get(key), key)
-    for argument in component.get("arguments") or []:
-        if isinstance(argument, dict) and isinstance(argument.get("description"), str):
-            texts.append((f"argument {argument.get('name')!r}", argument["description"]))
-    return texts
-
-
-def _schema_texts(schema: Any, where: str) -> list[tuple[str, str]]:
+def schema_texts(schema: Any, where: str) -> list[tuple[str, str]]:
     """(where, text) for every `description` and `title` in a JSON schema, nested ones too."""
     found: list[tuple[str, str]] = []
     if isinstance(schema, dict):
@@ -184,10 +166,10 @@ def _schema_texts(schema: Any, where: str) -> list[tuple[str, str]]:
             if key in ("description", "title") and isinstance(value, str):
                 found.append((f"{where}.{key}", value))
             else:
-                found += _schema_texts(value, f"{where}.{key}")
+                found += schema_texts(value, f"{where}.{key}")
     elif isinstance(schema, list):
         for index, value in enumerate(schema):
-            found += _schema_texts(value, f"{where}[{index}]")
+            found += schema_texts(value, f"{where}[{index}]")
     return found
 
 

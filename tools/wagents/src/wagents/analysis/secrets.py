@@ -59,9 +59,10 @@ def scan_files(texts: Mapping[Path, str]) -> list[SecretHit]:
     from detect_secrets.settings import transient_settings
 
     kinds: dict[tuple[Path, int], set[str]] = {}
+    detectors: dict[str, type] = get_mapping_from_secret_type_to_class()
     plugins = [
         {"name": detector.__name__}
-        for detector in get_mapping_from_secret_type_to_class().values()
+        for detector in detectors.values()
         if detector.__name__ not in SKIPPED_DETECTORS
     ]
     with _SETTINGS_LOCK, transient_settings({"plugins_used": plugins}):

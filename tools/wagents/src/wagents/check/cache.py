@@ -5,11 +5,11 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
 
 - every file of the server directory (path, kind and content), except tool caches such as
   `__pycache__` and `.pytest_cache`;
-- the shared inputs: the root `pyproject.toml`, `uv.lock`, `.python-version`, the workflows,
-  `tools/` and every workspace member outside `mcp/` (the files whose change makes
-  `--changed-since` select every server, see changes.py); the root's `.gitignore` and pytest
-  settings; and every server's `pyproject.toml` (whether uv.lock is up to date depends on all
-  of them: the lockfile rule);
+- the shared inputs (`wagents.workspace.changes.shared_inputs`: the root `pyproject.toml`,
+  `uv.lock`, `.python-version`, `.gitignore` and pytest settings, `tools/`, the workflows and
+  every workspace member outside `mcp/`, the files whose change makes `--changed-since` select
+  every server); and every server's `pyproject.toml`, because whether uv.lock is up to date
+  (the lockfile rule) depends on all of them;
 - wagents itself (version and a hash of its source), the Python interpreter and fastmcp version,
   the workspace location and the probe environment;
 - the rules selected, the probe timeout and `--isolated`.
@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from wagents import __version__
-from wagents.check.facts import RuntimeFacts
 from wagents.files.atomic import atomic_write
 from wagents.model import Finding, Server, Severity, Suppressed
+from wagents.probe.protocol import RuntimeFacts
 from wagents.probe.runner import probe_environment
-from wagents.workspace.changes import is_shared
+from wagents.workspace.changes import shared_inputs
 from wagents.workspace.root import Workspace
 
 #: Bump when the entry format or the key's recipe changes.
@@ -52,12 +52,6 @@ SKIPPED_DIRS = frozenset(
 )
 #: Entries kept per server (different rule selections, recent edits); older ones are removed.
 ENTRIES_PER_SERVER = 4
-#: Probe outcomes that depend on the machine rather than the server's files.
-UNSTABLE_STATUSES = frozenset({"timeout", "no-result"})
-#: Shared directories hashed in full (their files, at any depth), besides workspace members.
-SHARED_DIRS = ("tools", ".github/workflows")
-#: Root files rules read besides those changes.SHARED_PATTERNS names (git ignores, pytest).
-ROOT_FILES = (".gitignore", "pytest.ini", "tox.ini", "setup.cfg", "conftest.py")
 
 
 @dataclass(frozen=True)
@@ -125,7 +119,7 @@ class ResultCache:
         runtime: RuntimeFacts | None,
     ) -> bool:
         """Store a server's findings unless they are unstable or its files changed meanwhile."""
-        if key is None or (runtime is not None and runtime.status in UNSTABLE_STATUSES):
+        if key is None or (runtime is not None and not runtime.stable):
             return False
         try:
             if self.key(server) != key:  # edited while being checked: the findings may be stale
@@ -261,36 +255,25 @@ def _file_content(path: Path) -> tuple[str, bytes]:
 
 
 def _shared_digest(workspace: Workspace) -> str:
-    """The hash of the files every server depends on (see changes.SHARED_PATTERNS)."""
+    """The hash of the files every server depends on (see changes.shared_inputs), and of every
+    server's pyproject.toml (the lockfile rule's answer depends on all of them)."""
     digest = hashlib.sha256()
     root = workspace.root
-    for path in sorted(root.iterdir()):
-        if path.is_file() and (is_shared(path.name) or path.name in ROOT_FILES):
-            digest.update(f"root {path.name}\0".encode())
+    inputs = shared_inputs(workspace)
+    for name in inputs.files:
+        path = root / name
+        if path.is_file():
+            digest.update(f"root {name}\0".encode())
             digest.update(_file_content(path)[1])
     for server in workspace.servers():
         digest.update(f"member {server.name}\0".encode())
         kind, content = _file_content(server.path / "pyproject.toml")
         digest.update(kind.encode() + b"\0" + content)
-    directories = {root / name for name in SHARED_DIRS}
-    for pattern in workspace.member_globs:
-        try:
-            directories.update(root.glob(pattern.strip().removeprefix("./").rstrip("/")))
-        except (ValueError, NotImplementedError, OSError):
-            continue  # a glob pathlib refuses (empty, absolute): workspace-member reports it
-    servers, resolved_root = workspace.servers_dir.resolve(), root.resolve()
-    hashed: list[Path] = []
-    for directory in sorted(directories):
-        resolved = directory.resolve()
-        if (
-            not directory.is_dir()
-            or resolved in (servers, resolved_root)
-            or servers in resolved.parents
-            or any(done in resolved.parents for done in hashed)  # inside one already hashed
-        ):
+    for relative in inputs.directories:
+        directory = root / relative
+        if not directory.is_dir():
             continue
-        hashed.append(resolved)
-        digest.update(f"dir {workspace.relative(directory)}\0".encode())
+        digest.update(f"dir {relative}\0".encode())
         _hash_tree(digest, directory)
     return digest.hexdigest()
 
@@ -300,7 +283,7 @@ def _wagents_source_digest() -> str:
     """A hash of wagents' own files (the whole package: rules, the analysis and its data files):
     an edited rule must not reuse old results."""
     digest = hashlib.sha256()
-    _hash_tree(digest, Path(__file__).resolve().parents[1])
+    _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole wagents package
     return digest.hexdigest()
 
 

@@ -1,28 +1,42 @@
-"""`wagents validate` as a function: workspace → servers → facts → rules → findings.
+"""`wagents validate` as a function: workspace → servers → facts → rules → findings → `Report`.
 
-Static rules run while the probes do (see probing.py); a server's other rules run as soon as its
-probe is done. With `Options(cache=True)`, servers whose inputs did not change since a previous run
-take their findings from the cache (see cache.py) and are neither probed nor checked.
+Static rules run while the probes do (see wagents.probe.scheduler); a server's other rules run as
+soon as its probe is done. With `Options(cache=True)`, servers whose inputs did not change since a
+previous run take their findings from the cache (see cache.py) and are neither probed nor checked.
+
+Facts only flow forward: each stage's rules get the facts and what the stages before produced
+(the isolated install's result, the ignore entries that matched nothing) as arguments; nothing is
+written back into the facts.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from wagents.check.facts import ServerFacts
-from wagents.check.rules import Rule, all_rules
+from wagents.check.cache import ResultCache
+from wagents.check.facts import EnvironmentFacts, ServerFacts
+from wagents.check.rules import Rule, Stage, all_rules, run_check
 from wagents.check.suppressions import Ignore
-from wagents.model import Finding, Server, Severity, Suppressed, UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest
+from wagents.model import (
+    INTERNAL_ERROR,
+    Finding,
+    Report,
+    RunInfo,
+    Server,
+    Severity,
+    Suppressed,
+    UsageError,
+    one_line,
+)
+from wagents.probe.isolated import IsolatedFacts, check_isolated
+from wagents.probe.runner import ProbeLimits, ProbeRequest, request_for
 from wagents.probe.scheduler import ProbeInfo, Prober
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 
-#: The rule slug under which a crashing rule is reported.
-INTERNAL_ERROR = "internal-error"
+__all__ = ["INTERNAL_ERROR", "Options", "check_server", "selected_rules", "validate"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +44,7 @@ class Options:
     """How to validate: which rules, how many probes at once, how long each may take.
 
     `cache` reuses and stores per-server results under `.wagents/cache/` (the CLI's default;
-    off for library callers). `runner` is "auto", "zygote" or "process" (see probing.py).
+    off for library callers). `runner` is "auto", "zygote" or "process" (see probe/scheduler.py).
     """
 
     select: tuple[str, ...] = ()
@@ -40,57 +54,6 @@ class Options:
     isolated: bool = False  # also install each server alone and import it there (slow)
     cache: bool = False
     runner: str = "auto"
-
-
-@dataclass
-class RunInfo:
-    """How a run went, for `--verbose`: the probe runner, the cache, the time taken."""
-
-    probes: ProbeInfo = field(default_factory=ProbeInfo)
-    cache_dir: Path | None = None
-    cache_error: str | None = None  # why the cache was not used although asked for
-    cached: int = 0  # servers whose findings came from the cache
-    checked: int = 0  # servers whose rules ran
-    stored: int = 0  # cache entries written
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of a validation run.
-
-    `path_prefix` is the workspace root's place in its git repository ("" at the top, else
-    "sub/dir/"): CI formats give paths relative to the repository, findings to the workspace.
-    """
-
-    servers: list[str]
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Suppressed] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
-    server_paths: dict[str, str] = field(default_factory=dict)
-    path_prefix: str = ""
-    info: RunInfo = field(default_factory=RunInfo, compare=False)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for finding in self.findings if finding.severity is severity)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = Counter(finding.severity for finding in self.findings)
-        return {
-            "servers": len(self.servers),
-            "errors": counts[Severity.ERROR],
-            "warnings": counts[Severity.WARNING],
-            "info": counts[Severity.INFO],
-        }
-
-    @property
-    def failed(self) -> bool:
-        return self.count(Severity.ERROR) > 0
-
-    def fails(self, strict: bool = False) -> bool:
-        """Whether the run fails: any error, or with `strict` any warning too."""
-        return self.failed or (strict and self.count(Severity.WARNING) > 0)
 
 
 def selected_rules(options: Options) -> list[Rule]:
@@ -120,15 +83,22 @@ def validate(
     servers = list(servers)
     run = _Run(workspace, rules, options, on_server_done)
     run.run(servers)
-    run.info.seconds = round(time.monotonic() - started, 3)
     return Report(
-        servers=sorted({server.name for server in servers}),
-        findings=sorted(run.findings, key=lambda f: f.sort_key),
-        suppressed=sorted(run.suppressed, key=lambda s: s.finding.sort_key),
-        rules=rules,
+        servers=tuple(sorted({server.name for server in servers})),
+        findings=tuple(sorted(run.findings, key=lambda f: f.sort_key)),
+        suppressed=tuple(sorted(run.suppressed, key=lambda s: s.finding.sort_key)),
+        rules=tuple(rules),
         server_paths={server.name: workspace.relative(server.path) for server in servers},
         path_prefix=workspace.repository_prefix,
-        info=run.info,
+        info=RunInfo(
+            probes=run.probes.summary(),
+            cache_dir=run.cache.directory if run.cache is not None else None,
+            cache_error=run.cache_error,
+            cached=run.cached,
+            checked=run.checked,
+            stored=run.stored,
+            seconds=round(time.monotonic() - started, 3),
+        ),
     )
 
 
@@ -142,59 +112,58 @@ class _Run:
         options: Options,
         on_server_done: Callable[[str], None] | None,
     ) -> None:
-        from wagents.check.cache import ResultCache
-
         self.workspace = workspace
         self.options = options
         self.rules = rules
-        # Run while the probes do: they read no runtime facts and need no other finding.
-        self.static_rules = [item for item in rules if not item.runtime and not item.after_findings]
+        self.environment = EnvironmentFacts(workspace, frozenset(all_rules()))
+        # Run while the probes do: they read no runtime facts.
+        self.static_rules = [item for item in rules if item.stage is Stage.STATIC]
+        self.probing = any(item.stage is not Stage.STATIC for item in rules)
         self.on_server_done = on_server_done
         self.findings: list[Finding] = []
         self.suppressed: list[Suppressed] = []
-        self.info = RunInfo()
-        self.cache = None
+        self.probes = ProbeInfo()
+        self.cached = self.checked = self.stored = 0
+        self.cache: ResultCache | None = None
+        self.cache_error: str | None = None
         if options.cache:
             try:
                 self.cache = ResultCache.for_run(workspace, [item.slug for item in rules], options)
-                self.info.cache_dir = self.cache.directory
             except OSError as exc:  # a shared file cannot be read: validate without the cache
-                self.info.cache_error = f"{exc.strerror or exc}: {exc.filename}"
-        self.isolated = False
-        if options.isolated:
-            from wagents.probe.isolated import RULE
-
-            self.isolated = any(item.slug == RULE for item in rules)
-        self.keys: dict[str, str] = {}
+                self.cache_error = f"{exc.strerror or exc}: {exc.filename}"
+        self.isolated = options.isolated and any(item.stage is Stage.ISOLATED for item in rules)
+        self.keys: dict[str, str | None] = {}
         self.static_findings: dict[str, list[Finding]] = {}
         self.waiting: list[ServerFacts] = []  # for their isolated install
 
     def run(self, servers: list[Server]) -> None:
         todo = [
-            ServerFacts(server, self.workspace) for server in servers if not self._cached(server)
+            ServerFacts(ServerFiles(server, self.workspace), self.environment)
+            for server in servers
+            if not self._cached(server)
         ]
         limits = ProbeLimits(timeout=self.options.timeout)
         with Prober(limits, self.options.jobs, self.options.runner) as prober:
-            if any(item.runtime for item in self.rules):
+            if self.probing:
                 prober.start(len(todo))  # the zygote imports fastmcp while the servers are read
             self._check(todo, prober)
-        self.info.probes = prober.info
+        self.probes = prober.info
         if self.waiting:
-            from wagents.probe.isolated import attach_isolated
-
-            attach_isolated(self.waiting, self.options.timeout, self.options.jobs)
+            isolated = check_isolated(
+                [facts.files for facts in self.waiting], self.options.timeout, self.options.jobs
+            )
             for facts in self.waiting:
-                self._finish(facts)
+                self._finish(facts, isolated.get(facts.path))
 
     def _check(self, todo: list[ServerFacts], prober: Prober) -> None:
         requests: dict[ProbeRequest, ServerFacts] = {}
-        if any(item.runtime for item in self.rules):
+        if self.probing:
             for facts in todo:
-                loaded = facts.source
+                loaded = facts.files.source
                 # A module wagents could not even read (too big, not UTF-8, unreadable) is not
                 # imported.
                 if loaded is not None and (loaded.error is None or loaded.text is not None):
-                    requests[ProbeRequest(facts.path, facts.source_name, facts.entrypoint)] = facts
+                    requests[request_for(facts.files)] = facts
         prober.submit(requests)
         for facts in todo:  # while the probes run
             self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
@@ -203,8 +172,7 @@ class _Run:
             if id(facts) not in probed:
                 self._probed(facts)
         for request, runtime in prober.results():
-            requests[request].runtime = runtime
-            self._probed(requests[request])
+            self._probed(requests[request].with_runtime(runtime))
 
     def _cached(self, server: Server) -> bool:
         if self.cache is None:
@@ -215,7 +183,7 @@ class _Run:
             return False
         self.findings += lookup.entry.findings
         self.suppressed += lookup.entry.suppressed
-        self.info.cached += 1
+        self.cached += 1
         self._done(server.name)
         return True
 
@@ -223,20 +191,20 @@ class _Run:
         if self.isolated:
             self.waiting.append(facts)
         else:
-            self._finish(facts)
+            self._finish(facts, None)
 
-    def _finish(self, facts: ServerFacts) -> None:
+    def _finish(self, facts: ServerFacts, isolated: IsolatedFacts | None) -> None:
         name = facts.server.name
         findings, suppressed = check_server(
-            facts, self.rules, self.static_rules, self.static_findings.pop(name)
+            facts, self.rules, self.static_rules, self.static_findings.pop(name), isolated
         )
         self.findings += findings
         self.suppressed += suppressed
-        self.info.checked += 1
+        self.checked += 1
         if self.cache is not None and self.cache.store(
-            facts.server, self.keys[name], findings, suppressed, facts.runtime
+            facts.server, self.keys.get(name), findings, suppressed, facts.runtime
         ):
-            self.info.stored += 1
+            self.stored += 1
         self._done(name)
 
     def _done(self, name: str) -> None:
@@ -249,22 +217,36 @@ def check_server(
     rules: Iterable[Rule],
     done: Iterable[Rule] = (),
     found: Iterable[Finding] = (),
+    isolated: IsolatedFacts | None = None,
 ) -> tuple[list[Finding], list[Suppressed]]:
     """Apply `rules` to one server's facts, then its `[tool.wagents] ignore` entries.
 
-    Returns the findings that stand and the suppressed ones. Rules marked `after_findings`
-    (unused-ignore) run last, once the suppressions are known. Rules in `done` already ran on
-    these facts (validation runs the static ones while the probes run) and gave `found`.
+    Returns the findings that stand and the suppressed ones. Rules in `done` already ran on these
+    facts (validation runs the static ones while the probes run) and gave `found`. Stages run in
+    order: static and runtime rules, then the isolated-install rules (given `isolated`), then the
+    suppressions, then the rules that judge them (given the ignore entries that matched nothing).
     """
     rules = list(rules)
-    early = [item for item in rules if not item.after_findings]
     skipped = {item.slug for item in done}
-    findings = [*found, *_run_rules(facts, [item for item in early if item.slug not in skipped])]
+    findings = list(found)
+    for stage, stage_input in ((Stage.STATIC, None), (Stage.RUNTIME, None)):
+        findings += _run_rules(
+            facts, [r for r in rules if r.stage is stage and r.slug not in skipped], stage_input
+        )
+    findings += _run_rules(
+        facts, [r for r in rules if r.stage is Stage.ISOLATED], isolated, findings
+    )
     # A runtime rule says nothing about a server that did not import: its ignores are not judged.
     imported = facts.runtime is not None and facts.runtime.imported
-    judged = {item.slug for item in early if imported or not item.runtime}
-    findings, suppressed, facts.unused_ignores = _apply_ignores(facts, findings, judged)
-    findings += _run_rules(facts, [item for item in rules if item.after_findings])
+    judged = {
+        item.slug
+        for item in rules
+        if item.stage is not Stage.SUPPRESSIONS and (imported or not item.runtime)
+    }
+    findings, suppressed, unused = _apply_ignores(facts, findings, judged)
+    findings += _run_rules(
+        facts, [r for r in rules if r.stage is Stage.SUPPRESSIONS], tuple(unused), findings
+    )
     return findings, suppressed
 
 
@@ -284,31 +266,43 @@ def _apply_ignores(
     return kept, suppressed, unused
 
 
-def _run_rules(facts: ServerFacts, rules: Iterable[Rule]) -> list[Finding]:
-    """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding."""
-    findings = []
+def _run_rules(
+    facts: ServerFacts,
+    rules: Iterable[Rule],
+    stage_input: object = None,
+    earlier: Iterable[Finding] = (),
+) -> list[Finding]:
+    """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding.
+
+    A rule whose `requires` reported an error (in `earlier` or in this batch) does not run.
+    """
+    findings: list[Finding] = []
+    failed = {finding.rule for finding in earlier if finding.severity is Severity.ERROR}
     for item in rules:
+        if failed.intersection(item.requires):
+            continue
         try:
-            problems = list(item.check(facts))
+            problems = run_check(item, facts, stage_input)
         except Exception as exc:  # a rule's bug must not hide the other rules' findings
             findings.append(
                 Finding(
                     facts.server.name,
                     INTERNAL_ERROR,
                     Severity.ERROR,
-                    f"rule {item.slug} crashed: {type(exc).__name__}: {exc}",
+                    one_line(f"rule {item.slug} crashed: {type(exc).__name__}: {exc}"),
                 )
             )
             continue
         for problem in problems:
-            findings.append(
-                Finding(
-                    server=facts.server.name,
-                    rule=item.slug,
-                    severity=problem.severity or item.severity,
-                    message=problem.message,
-                    path=facts.relative(problem.path) if problem.path is not None else None,
-                    line=problem.line,
-                )
+            finding = Finding(
+                server=facts.server.name,
+                rule=item.slug,
+                severity=problem.severity or item.severity,
+                message=one_line(problem.message),
+                path=facts.relative(problem.path) if problem.path is not None else None,
+                line=problem.line,
             )
+            findings.append(finding)
+            if finding.severity is Severity.ERROR:
+                failed.add(item.slug)
     return findings

@@ -13,19 +13,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-
-from wagents.check.facts import FASTMCP_JSON, PYPROJECT, ServerFacts
 from wagents.files.atomic import atomic_write, exclusive_lock
 from wagents.files.json_edit import set_value
 from wagents.files.toml_edit import register_server, set_pytest_asyncio_auto
 from wagents.model import Finding, UsageError
+from wagents.workspace import requirements
 from wagents.workspace.root import SERVERS_GROUP, Workspace
+from wagents.workspace.server import FASTMCP_JSON, PYPROJECT, ServerFiles
 from wagents.workspace.uv import check_lock, uv_executable
 
 #: A fixer gets the facts of one server with findings of its rule (workspace fixers: of the
 #: first such server) and yields what it changed, one line each; UsageError means "cannot fix".
-FixFunction = Callable[[ServerFacts], Iterator[str]]
+FixFunction = Callable[[ServerFiles], Iterator[str]]
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,9 @@ def apply_fixes(
     selected = set(rules)
     by_rule: dict[str, list[str]] = {}
     for finding in findings:
-        servers = by_rule.setdefault(finding.rule, [])
-        if finding.server not in servers:
-            servers.append(finding.server)
+        flagged = by_rule.setdefault(finding.rule, [])
+        if finding.server not in flagged:
+            flagged.append(finding.server)
     changes: list[str] = []
     refusals: list[str] = []
     servers = {server.name: server for server in workspace.servers()}
@@ -78,7 +77,7 @@ def apply_fixes(
             if item.once_per_workspace:
                 names = names[:1] or ([next(iter(servers))] if changes and servers else [])
             for name in names:
-                facts = ServerFacts(servers[name], Workspace.find(workspace.root))
+                facts = ServerFiles(servers[name], Workspace.find(workspace.root))
                 try:
                     changes += [f"{change} ({slug})" for change in item.fix(facts)]
                 except UsageError as exc:
@@ -103,7 +102,7 @@ def _read(path: Path) -> str:
 
 
 @fixer("workspace-member")
-def fix_workspace_member(facts: ServerFacts) -> Iterator[str]:
+def fix_workspace_member(facts: ServerFiles) -> Iterator[str]:
     """Register the server in the root pyproject, as `wagents new` does."""
     workspace = facts.workspace
     root_pyproject = workspace.root / PYPROJECT
@@ -123,16 +122,13 @@ def fix_workspace_member(facts: ServerFacts) -> Iterator[str]:
 
 
 @fixer("dependency-parity")
-def fix_dependency_parity(facts: ServerFacts) -> Iterator[str]:
+def fix_dependency_parity(facts: ServerFiles) -> Iterator[str]:
     """Copy pyproject.toml's `[project].dependencies` into fastmcp.json."""
     declared = facts.project.get("dependencies")
     if not isinstance(declared, list) or not all(isinstance(item, str) for item in declared):
         raise UsageError("pyproject.toml [project].dependencies is not a list of strings")
-    for item in declared:
-        try:
-            Requirement(item)
-        except InvalidRequirement:
-            raise UsageError(f"pyproject.toml has an invalid requirement {item!r}") from None
+    for item, _ in requirements.parse(declared).problems:
+        raise UsageError(f"pyproject.toml has an invalid requirement {item!r}")
     if facts.config is None:
         raise UsageError("fastmcp.json is missing or not a valid JSON object")
     path = facts.path / FASTMCP_JSON
@@ -144,7 +140,7 @@ def fix_dependency_parity(facts: ServerFacts) -> Iterator[str]:
 
 
 @fixer("pytest-asyncio-mode")
-def fix_pytest_asyncio_mode(facts: ServerFacts) -> Iterator[str]:
+def fix_pytest_asyncio_mode(facts: ServerFiles) -> Iterator[str]:
     """Set `asyncio_mode = "auto"` in the server's pyproject, when pytest reads its settings there.
 
     When pytest reads another file (a pytest.ini of the server, the root's configuration), the
@@ -164,7 +160,7 @@ def fix_pytest_asyncio_mode(facts: ServerFacts) -> Iterator[str]:
 
 
 @fixer("lockfile", once_per_workspace=True)
-def fix_lockfile(facts: ServerFacts) -> Iterator[str]:
+def fix_lockfile(facts: ServerFiles) -> Iterator[str]:
     """`uv lock` at the workspace root, when uv.lock is missing or out of date."""
     root = facts.workspace.root
     if check_lock(root).state == "ok":

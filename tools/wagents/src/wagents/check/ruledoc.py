@@ -25,10 +25,8 @@ import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from wagents.check.rules import Rule
+from wagents.model import RuleInfo
 
 #: The lines that introduce a rule's two example blocks.
 BAD_MARKER = "Bad::"
@@ -77,7 +75,7 @@ def _literal_block(lines: list[str], start: int) -> tuple[str, int]:
     return block, end
 
 
-def markdown(rules: Iterable[Rule]) -> str:
+def markdown(rules: Iterable[RuleInfo]) -> str:
     """docs/rules.md: a table of every rule, then each rule's full documentation."""
     rules = list(rules)
     out = [
@@ -125,7 +123,7 @@ def _taint_model() -> list[str]:
     ]
 
 
-def _owasp_table(rules: list[Rule]) -> list[str]:
+def _owasp_table(rules: list[RuleInfo]) -> list[str]:
     """The OWASP MCP Top 10 and which rules check each item (wagents/analysis/data/owasp.toml)."""
     from wagents.analysis import owasp
 
@@ -152,13 +150,12 @@ def _owasp_table(rules: list[Rule]) -> list[str]:
     return out
 
 
-def rule_markdown(item: Rule) -> str:
+def rule_markdown(item: RuleInfo) -> str:
     """One rule's section of docs/rules.md."""
     doc = parse(item.doc)
     out = [f"## {item.slug}", "", f"**{item.severity}** · family `{item.family}`", ""]
-    classified = item.classification
-    if classified is not None:
-        out += [f"Security: {classified.summary}", ""]
+    if item.security is not None:
+        out += [f"Security: {item.security.summary}", ""]
     out += [doc.summary, ""]
     if doc.description:
         out += [doc.description, ""]

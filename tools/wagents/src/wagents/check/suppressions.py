@@ -48,12 +48,12 @@ def read_ignores(
     table = tool.get("wagents") if isinstance(tool, dict) else None
     if table is None:
         return [], []
-    key_line = _key_line(text, "ignore")
+    ignore_line = key_line(text, "ignore")
     if not isinstance(table, dict):
-        return [], [IgnoreProblem("[tool.wagents] must be a table", _key_line(text, "wagents"))]
+        return [], [IgnoreProblem("[tool.wagents] must be a table", key_line(text, "wagents"))]
     entries = table.get("ignore", [])
     if not isinstance(entries, list):
-        return [], [IgnoreProblem("[tool.wagents].ignore must be an array of tables", key_line)]
+        return [], [IgnoreProblem("[tool.wagents].ignore must be an array of tables", ignore_line)]
     valid: list[Ignore] = []
     problems: list[IgnoreProblem] = []
     seen: set[str] = set()
@@ -61,14 +61,14 @@ def read_ignores(
     for position, entry in enumerate(entries, 1):
         where = f"[tool.wagents].ignore entry {position}"
         if not isinstance(entry, dict):
-            problems.append(IgnoreProblem(f"{where} must be a table {{rule, reason}}", key_line))
+            problems.append(IgnoreProblem(f"{where} must be a table {{rule, reason}}", ignore_line))
             continue
         slug = entry.get("rule")
         if isinstance(slug, str):
             occurrences[slug] = occurrences.get(slug, 0) + 1
-            line = _entry_line(text, slug, occurrences[slug]) or key_line
+            line = _entry_line(text, slug, occurrences[slug]) or ignore_line
         else:
-            line = key_line
+            line = ignore_line
         problem = _entry_problem(entry, slug, known_rules, seen)
         if problem is not None:
             problems.append(IgnoreProblem(f"{where}: {problem}", line))
@@ -99,7 +99,7 @@ def _entry_problem(
     return None
 
 
-def _key_line(text: str, key: str) -> int | None:
+def key_line(text: str, key: str) -> int | None:
     """The line of `key =` or `[tool.wagents]`-style header inside the [tool.wagents] part."""
     lines = text.splitlines()
     start = next(

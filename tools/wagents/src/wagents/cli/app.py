@@ -43,6 +43,7 @@ def _root(
 
 def _register_commands() -> None:
     from wagents.cli.commands import (
+        adopt,
         call,
         config,
         dev,
@@ -60,6 +61,7 @@ def _register_commands() -> None:
 
     for module in (
         new,
+        adopt,
         validate,
         rules,
         test,

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy import envrefs
 from wagents.model import UsageError
+from wagents.workspace.server import ServerFiles
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode", "json")
 OPERATING_SYSTEMS = ("mac", "windows", "linux")
@@ -45,6 +45,8 @@ class Client:
     http_type: bool
     http_supported: bool
     env_reference: str  # a format with `{name}`
+    #: The client reads its file as JSON with comments (VS Code): merges keep the comments.
+    jsonc: bool = False
 
     def spell(self, value: str) -> str:
         """`value` with its `${VAR}` references in this client's syntax."""
@@ -55,7 +57,7 @@ CLIENT_SPECS = {
     "claude-desktop": Client("claude-desktop", "mcpServers", False, False, False, "${{{name}}}"),
     "claude-code": Client("claude-code", "mcpServers", True, True, True, "${{{name}}}"),
     "cursor": Client("cursor", "mcpServers", False, False, True, "${{env:{name}}}"),
-    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}"),
+    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}", jsonc=True),
     "json": Client("json", "mcpServers", False, True, True, "${{{name}}}"),
 }
 
@@ -87,7 +89,7 @@ def parse_pairs(option: str, items: list[str] | None) -> tuple[tuple[str, str], 
     return tuple(pairs)
 
 
-def stdio_command(facts: ServerFacts) -> tuple[str, list[str]]:
+def stdio_command(facts: ServerFiles) -> tuple[str, list[str]]:
     """The command and arguments that start `facts`' server over stdio, from any directory."""
     spec = facts.source_name
     if facts.entrypoint:
@@ -97,7 +99,7 @@ def stdio_command(facts: ServerFacts) -> tuple[str, list[str]]:
     return "uv", [*args, "--transport", "stdio", "--no-banner"]
 
 
-def build_entry(facts: ServerFacts, options: EntryOptions) -> dict[str, Any]:
+def build_entry(facts: ServerFiles, options: EntryOptions) -> dict[str, Any]:
     """The server's entry in the client's config (not yet placed under its name)."""
     client = client_spec(options.client)
     _check_pairs("--header", options.headers, HEADER_NAME, "a header name")

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagents.check.facts import FASTMCP_JSON, ServerFacts
 from wagents.model import Server, UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probes
+from wagents.probe.runner import ProbeLimits, request_for, run_probes
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import FASTMCP_JSON, ServerFiles
 
 #: How much of a failed command's output is shown.
 OUTPUT_TAIL_LINES = 20
@@ -55,14 +55,14 @@ def fastmcp_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def server_spec(facts: ServerFacts) -> str:
+def server_spec(facts: ServerFiles) -> str:
     """What to hand `fastmcp run`/`inspect`: fastmcp.json when there is one, else the module."""
     if (facts.path / FASTMCP_JSON).is_file():
         return FASTMCP_JSON
     return module_spec(facts)
 
 
-def module_spec(facts: ServerFacts) -> str:
+def module_spec(facts: ServerFiles) -> str:
     """`server.py` or `server.py:entrypoint`: the source file FastMCP imports, without a config."""
     return f"{facts.source_name}:{facts.entrypoint}" if facts.entrypoint else facts.source_name
 
@@ -83,7 +83,7 @@ class Inspection:
         return self.report is not None
 
 
-def inspect_command(facts: ServerFacts, output: Path, report_format: str = "fastmcp") -> list[str]:
+def inspect_command(facts: ServerFiles, output: Path, report_format: str = "fastmcp") -> list[str]:
     """`fastmcp inspect SPEC --skip-env --format F -o OUTPUT`, run in the server's directory.
 
     `--skip-env` keeps FastMCP from wrapping the command in `uv run --with ...`: wagents'
@@ -96,7 +96,7 @@ def inspect_command(facts: ServerFacts, output: Path, report_format: str = "fast
 
 
 def inspect_server(
-    facts: ServerFacts, report_format: str = "fastmcp", timeout: float = 60.0
+    facts: ServerFiles, report_format: str = "fastmcp", timeout: float = 60.0
 ) -> Inspection:
     """Run `fastmcp inspect` on one server in a process of its own and return its report."""
     with tempfile.TemporaryDirectory(prefix="wagents-inspect-") as scratch:
@@ -165,7 +165,7 @@ def parse_arguments(text: str | None) -> dict[str, Any]:
     return value
 
 
-def stdio_server_command(facts: ServerFacts) -> list[str]:
+def stdio_server_command(facts: ServerFiles) -> list[str]:
     """`fastmcp run SPEC` forced onto stdio, quiet: how `wagents call` starts the server."""
     return fastmcp_command(
         "run",
@@ -180,7 +180,7 @@ def stdio_server_command(facts: ServerFacts) -> list[str]:
 
 
 def call_command(
-    facts: ServerFacts,
+    facts: ServerFiles,
     target: str,
     arguments: dict[str, Any],
     prompt: bool = False,
@@ -210,7 +210,7 @@ def call_command(
 # -- wagents dev -------------------------------------------------------------------------------
 
 
-def dev_command(facts: ServerFacts, extra: Sequence[str] = ()) -> list[str]:
+def dev_command(facts: ServerFiles, extra: Sequence[str] = ()) -> list[str]:
     """`fastmcp dev inspector server.py:entrypoint EXTRA...`, run in the server's directory.
 
     The module spec, not fastmcp.json: with fastmcp.json, FastMCP wraps the server in
@@ -249,11 +249,8 @@ def list_servers(
     jobs: int | None = None,
 ) -> list[ServerSummary]:
     """Describe `servers`: description, transport and (from isolated probes) component counts."""
-    all_facts = {server.path: ServerFacts(server, workspace) for server in servers}
-    requests = [
-        ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
-        for facts in all_facts.values()
-    ]
+    all_facts = {server.path: ServerFiles(server, workspace) for server in servers}
+    requests = [request_for(facts) for facts in all_facts.values()]
     runtime = {
         request.server_dir: facts
         for request, facts in run_probes(requests, ProbeLimits(timeout=timeout), jobs)
@@ -261,32 +258,25 @@ def list_servers(
     summaries = []
     for path, facts in all_facts.items():
         probed = runtime.get(path)
-        components = (probed.server or {}) if probed is not None and probed.imported else None
+        server = probed.server if probed is not None and probed.imported else None
         summaries.append(
             ServerSummary(
                 name=facts.server.name,
                 path=workspace.relative(path),
                 description=str(facts.project.get("description") or ""),
                 transport=transport(facts),
-                tools=_count(components, "tools"),
-                resources=_count(components, "resources"),
-                templates=_count(components, "templates"),
-                prompts=_count(components, "prompts"),
-                status=probed.status if probed is not None else "not-probed",
+                tools=len(server.tools) if server is not None else None,
+                resources=len(server.resources) if server is not None else None,
+                templates=len(server.templates) if server is not None else None,
+                prompts=len(server.prompts) if server is not None else None,
+                status=str(probed.status) if probed is not None else "not-probed",
                 message=probed.message if probed is not None else None,
             )
         )
     return summaries
 
 
-def transport(facts: ServerFacts) -> str:
+def transport(facts: ServerFiles) -> str:
     """fastmcp.json `deployment.transport` (FastMCP's default, stdio, when unset)."""
     value = facts.deployment.get("transport")
     return value if isinstance(value, str) and value else "stdio"
-
-
-def _count(components: dict[str, Any] | None, key: str) -> int | None:
-    if components is None:
-        return None
-    value = components.get(key)
-    return len(value) if isinstance(value, list) else 0

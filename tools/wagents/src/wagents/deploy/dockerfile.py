@@ -25,10 +25,10 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wagents.check.facts import ServerFacts
 from wagents.files.atomic import atomic_write
+from wagents.files.template import FileTemplate
 from wagents.model import UsageError
-from wagents.scaffold.new import FileTemplate
+from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import uv_executable
 
 #: Used when `uv --version` cannot be run (the image's uv should be the one that wrote uv.lock).
@@ -136,7 +136,7 @@ def _workspace_member(source: object) -> Member | None:
     return None
 
 
-def check_reads_host(facts: ServerFacts) -> None:
+def check_reads_host(facts: ServerFiles) -> None:
     """The image runs `python <source>` and sets HOST: the module must have a `__main__` block
     that reads HOST (the scaffold's). Anything else would serve stdio or bind 127.0.0.1."""
     loaded = facts.source
@@ -165,7 +165,7 @@ def _is_main_guard(node: ast.stmt) -> bool:
     return names == {"__name__"} and constants == {"__main__"}
 
 
-def render(facts: ServerFacts, python: str | None = None, uv: str | None = None) -> DockerFiles:
+def render(facts: ServerFiles, python: str | None = None, uv: str | None = None) -> DockerFiles:
     """The Dockerfile and ignore file for `facts`' server (nothing written)."""
     workspace = facts.workspace
     name = facts.server.name
@@ -222,7 +222,7 @@ def _copy(path: str) -> str:
     return f"COPY {path} {target}"
 
 
-def _runtime_env(facts: ServerFacts) -> list[str]:
+def _runtime_env(facts: ServerFiles) -> list[str]:
     return sorted(key for key in facts.deployment_env if isinstance(key, str))
 
 

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from wagents.check.facts import ServerFacts
 from wagents.deploy.clientconfig import stdio_command
 from wagents.model import UsageError
+from wagents.workspace.server import ServerFiles
 
 STATELESS_ENV = "FASTMCP_STATELESS_HTTP"
 DEFAULT_HOST = "127.0.0.1"
@@ -48,13 +48,13 @@ class Launch:
     notes: list[str] = field(default_factory=list)
 
 
-def stdio_launch(facts: ServerFacts, environ: Mapping[str, str]) -> Launch:
+def stdio_launch(facts: ServerFiles, environ: Mapping[str, str]) -> Launch:
     """The exact command `wagents config` gives clients (uv, from the server's directory)."""
     command, args = stdio_command(facts)
     return Launch([command, *args], str(facts.path), dict(environ))
 
 
-def http_launch(facts: ServerFacts, options: HttpOptions, environ: Mapping[str, str]) -> Launch:
+def http_launch(facts: ServerFiles, options: HttpOptions, environ: Mapping[str, str]) -> Launch:
     """uvicorn on `<module>:app` with the options; refuses a server without a module-level app."""
     module = _module_name(facts)
     _require_app(facts)
@@ -96,7 +96,7 @@ def http_launch(facts: ServerFacts, options: HttpOptions, environ: Mapping[str, 
     return Launch(command, str(facts.path), env, notes)
 
 
-def _module_name(facts: ServerFacts) -> str:
+def _module_name(facts: ServerFiles) -> str:
     if not facts.source_inside_server:
         raise UsageError(f"{facts.server.name}: fastmcp.json source.path leaves the server")
     stem = facts.source_path.stem
@@ -107,7 +107,7 @@ def _module_name(facts: ServerFacts) -> str:
     return stem
 
 
-def _require_app(facts: ServerFacts) -> None:
+def _require_app(facts: ServerFiles) -> None:
     """The module must define `app` at top level (`app = mcp.http_app(...)`)."""
     loaded = facts.source
     relative = facts.relative(facts.source_path)
@@ -143,7 +143,7 @@ def _binds_beyond_loopback(host: str) -> bool:
         return True
 
 
-def _uses_tasks(facts: ServerFacts) -> bool:
+def _uses_tasks(facts: ServerFiles) -> bool:
     loaded = facts.source
     if loaded is None or loaded.value is None:
         return False

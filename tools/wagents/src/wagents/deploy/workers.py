@@ -24,24 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from wagents.check.facts import ServerFacts
+from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
 from wagents.model import Server, UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probe
+from wagents.probe.runner import ProbeLimits, request_for, run_probe
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 
-#: The variables FastMCP reads its Docket settings from.
-DOCKET_URL_ENV = "FASTMCP_DOCKET_URL"
+#: The variable naming each worker (FastMCP's Docket settings).
 WORKER_NAME_ENV = "FASTMCP_DOCKET_WORKER_NAME"
-#: URL schemes Docket can share between processes (pydocket 0.27 with redis-py 8).
-SHARED_SCHEMES = (
-    "redis",
-    "rediss",
-    "unix",
-    "redis+sentinel",
-    "rediss+sentinel",
-    "redis+cluster",
-    "rediss+cluster",
-)
 #: How often the supervisor looks at its workers and at stop requests.
 POLL_SECONDS = 0.1
 
@@ -88,10 +78,9 @@ def check_server_has_tasks(workspace: Workspace, server: Server, timeout: float 
     need variables the probe does not pass on) is not refused: its workers report their own
     errors.
     """
-    facts = ServerFacts(server, workspace)
-    request = ProbeRequest(facts.path, facts.source_name, facts.entrypoint)
-    runtime = run_probe(request, ProbeLimits(timeout=timeout))
-    if runtime.imported and (runtime.server or {}).get("task_components") == []:
+    facts = ServerFiles(server, workspace)
+    runtime = run_probe(request_for(facts), ProbeLimits(timeout=timeout))
+    if runtime.server is not None and runtime.imported and not runtime.server.task_components:
         raise UsageError(
             f"{server.name} has no background tasks (no tool, resource or prompt with "
             "task=True): a worker would have nothing to run"

@@ -20,17 +20,31 @@ import os
 import subprocess
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from wagents.check.facts import IsolatedFacts, ServerFacts
 from wagents.files.atomic import exclusive_lock
 from wagents.model import UsageError
-from wagents.probe.runner import ProbeLimits, ProbeRequest, run_probe
+from wagents.probe.protocol import RuntimeFacts
+from wagents.probe.runner import ProbeLimits, request_for, run_probe
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import uv_executable
 
-#: The rule that reports what this finds.
-RULE = "isolated-install"
+
+@dataclass(frozen=True)
+class IsolatedFacts:
+    """The server installed alone from its own pyproject into a fresh environment (`uv sync
+    --package NAME` into a venv of its own) and imported there by the probe.
+
+    `install_error` says why the install failed (then there is no `runtime`).
+    """
+
+    command: str
+    install_error: str | None = None
+    runtime: RuntimeFacts | None = None
+
+
 #: How long one install may take (a cold cache downloads every wheel).
 INSTALL_TIMEOUT = 600.0
 #: What uv says when --offline missed the cache; then the install is retried online.
@@ -85,44 +99,43 @@ def _uv_error(output: str) -> str:
     return "; ".join(kept)[:500]
 
 
-def environment_dir(facts: ServerFacts) -> Path:
+def environment_dir(files: ServerFiles) -> Path:
     """Where the server's own environment lives (git-ignored, under `.wagents/`)."""
-    return facts.workspace.state_dir / "isolated" / facts.server.name / "venv"
+    return files.workspace.state_dir / "isolated" / files.server.name / "venv"
 
 
-def check_server(facts: ServerFacts, uv: str, limits: ProbeLimits) -> IsolatedFacts:
+def check_server(files: ServerFiles, uv: str, limits: ProbeLimits) -> IsolatedFacts:
     """Install one server alone in its own environment and import it there."""
-    package = str(facts.project.get("name") or facts.server.name)
+    package = str(files.project.get("name") or files.server.name)
     shown = "uv " + " ".join(sync_command(package))
-    environment = environment_dir(facts)
+    environment = environment_dir(files)
     # One run at a time per environment: another run's sync must not change it mid-import.
     with exclusive_lock(environment.parent / ".lock"):
-        error, _ = install_alone(facts.workspace, package, environment, uv)
+        error, _ = install_alone(files.workspace, package, environment, uv)
         if error is not None:
             return IsolatedFacts(shown, install_error=error)
         python = environment / "bin" / "python"
         if not python.exists():
             python = environment / "Scripts" / "python.exe"
-        request = ProbeRequest(facts.path, facts.source_name, facts.entrypoint, str(python))
+        request = request_for(files, str(python))
         return IsolatedFacts(shown, runtime=run_probe(request, limits))
 
 
-def attach_isolated(
-    all_facts: Iterable[ServerFacts], timeout: float, jobs: int | None = None
-) -> None:
-    """Fill `facts.isolated` for every server with a module to import, `jobs` at a time."""
+def check_isolated(
+    servers: Iterable[ServerFiles], timeout: float, jobs: int | None = None
+) -> dict[Path, IsolatedFacts]:
+    """Install and import every server that has a module to import, `jobs` at a time; the
+    result of each by server directory."""
     uv = uv_executable()
     if uv is None:
         raise UsageError("--isolated installs servers with uv, which is not on PATH")
     chosen = [
-        facts for facts in all_facts if facts.source_inside_server and facts.source_path.is_file()
+        files for files in servers if files.source_inside_server and files.source_path.is_file()
     ]
     if not chosen:
-        return
+        return {}
     limits = ProbeLimits(timeout=timeout)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for facts, isolated in zip(
-            chosen, pool.map(lambda item: check_server(item, uv, limits), chosen), strict=True
-        ):
-            facts.isolated = isolated
+        results = pool.map(lambda item: check_server(item, uv, limits), chosen)
+        return {files.path: isolated for files, isolated in zip(chosen, results, strict=True)}

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import json
+import dataclasses
+import functools
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from wagents.check.facts import RuntimeFacts
 from wagents.probe.proctree import kill_descendants
+from wagents.probe.protocol import (
+    PHASE_TEXT,
+    ChildReport,
+    Phase,
+    ProbeResult,
+    RuntimeFacts,
+    SessionFacts,
+    Status,
+    map_strings,
+    read_result,
+)
+from wagents.probe.sandbox import Sandbox
+from wagents.workspace.server import ServerFiles
 
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
@@ -25,21 +42,64 @@ STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
 #: The largest result document a probe may send.
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
-#: probe.py imports only the standard library at top level, so any interpreter can run it by path
-#: (`python -I path/to/probe.py`): how the isolated install check probes an environment that has
-#: no wagents in it.
-PROBE_FILE = Path(__file__).with_name("child.py")
+#: The modules of `wagents.probe` that run inside a server's process: standard library only, so
+#: an interpreter that has nothing but the server's own dependencies (`--isolated`) runs them.
+CHILD_MODULES = ("child.py", "protocol.py", "proctree.py")
+#: The package name of the probe's modules in `probe_tree()`: not `wagents`, which the server's
+#: own environment may hold (a server built on wagents, such as the workspace-tools server).
+TREE_PACKAGE = "_wagents_probe"
+#: `python -c` bootstrap of such an interpreter: the probe from the tree of `probe_tree()`.
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "sys.argv[0] = 'wagents.probe.child'; "
+    f"from {TREE_PACKAGE}.child import main; main()"
+)
+
+
+@functools.cache
+def probe_tree() -> Path:
+    """A temporary directory holding the probe's modules as the package TREE_PACKAGE.
+
+    Putting wagents' own install location on another interpreter's path would lend it every
+    package installed beside wagents; this tree lends it the probe and nothing else. Removed when
+    this process exits.
+    """
+    root = Path(tempfile.mkdtemp(prefix="wagents-probe-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    package = root / TREE_PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text('"""The probe of wagents, alone."""\n')
+    here = Path(__file__).resolve().parent
+    for name in CHILD_MODULES:
+        shutil.copyfile(here / name, package / name)
+    return root
 
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """What to import: a server directory, its module file and the entrypoint to look for, and
-    the interpreter to do it with (default: wagents' own)."""
+    """What to import: a server directory, its module file and the entrypoint to look for, the
+    interpreter to do it with (default: wagents' own), the variables the server's probe may see
+    besides the scrubbed environment (`[tool.wagents] probe-env`, placeholders), and the
+    workspace root (the sandbox copies the server to the same place relative to it)."""
 
     server_dir: Path
     source: str = "server.py"
     entrypoint: str | None = None
     python: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    workspace_root: Path | None = None
+
+
+def request_for(files: ServerFiles, python: str | None = None) -> ProbeRequest:
+    """The probe of a server as its files configure it (module, entrypoint, probe environment)."""
+    return ProbeRequest(
+        files.path,
+        files.source_name,
+        files.entrypoint,
+        python,
+        env=files.probe_env,
+        workspace_root=files.workspace.root,
+    )
 
 
 @dataclass(frozen=True)
@@ -72,21 +132,46 @@ def probe_environment() -> dict[str, str]:
 
 
 def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> RuntimeFacts:
-    """Import one server in a fresh interpreter and return what it showed.
+    """Import one server in a fresh interpreter, in a sandbox, and return what it showed."""
+    chosen = limits or ProbeLimits()
+    return sandboxed(request, lambda inside, env: run_fresh(inside, chosen, env))
+
+
+def sandboxed(
+    request: ProbeRequest, run: Callable[[ProbeRequest, dict[str, str]], RuntimeFacts]
+) -> RuntimeFacts:
+    """`run(request, environment)` on a copy of the server in a fresh sandbox (see sandbox.py),
+    with the sandbox's HOME, XDG directories and TMPDIR; the facts name the real paths and say
+    what the probe left on disk. The sandbox is removed afterwards, whatever happened."""
+    sandbox = Sandbox.create(request.server_dir, request.workspace_root)
+    try:
+        inside = dataclasses.replace(request, server_dir=sandbox.server_dir)
+        facts = run(inside, {**dict(request.env), **sandbox.environment()})
+        effects = sandbox.side_effects()
+        relocated: RuntimeFacts = map_strings(facts, sandbox.real_path)
+        return dataclasses.replace(relocated, side_effects=effects)
+    finally:
+        sandbox.remove()
+
+
+def run_fresh(
+    request: ProbeRequest, limits: ProbeLimits, env: dict[str, str] | None = None
+) -> RuntimeFacts:
+    """Import one server in a fresh interpreter (where it lies) and return what it showed.
 
     The child gets its own session (so the whole process group can be killed), a closed stdin,
-    a scrubbed environment and rlimits; its stdout is counted and sampled, its stderr tailed.
+    a scrubbed environment (plus `env`) and rlimits; its stdout is counted and sampled, its
+    stderr tailed.
     """
     from wagents.probe.child import arguments  # asyncio and friends: only when a probe runs
 
-    limits = limits or ProbeLimits()
     result_read, result_write = os.pipe()
     # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
     # the server (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
     if request.python is None:
         launcher = [sys.executable, "-I", "-B", "-u", "-m", "wagents.probe.child"]
     else:
-        launcher = [request.python, "-I", "-B", "-u", str(PROBE_FILE)]
+        launcher = [request.python, "-I", "-B", "-u", "-c", _BOOTSTRAP, str(probe_tree())]
     command = [
         *launcher,
         *arguments(
@@ -106,7 +191,7 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=probe_environment(),
+            env={**probe_environment(), **(env or {})},
             pass_fds=(result_write,),
             start_new_session=True,
         )
@@ -115,11 +200,11 @@ def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> Runti
     with os.fdopen(result_read, "rb") as result_pipe:
         capture = _capture(process, result_pipe, deadline=started + limits.timeout)
     seconds = round(time.monotonic() - started, 3)
-    return _interpret(process.returncode, capture, limits, seconds)
+    return interpret(process.returncode, capture, limits, seconds)
 
 
 @dataclass
-class _Capture:
+class Capture:
     stdout_bytes: int = 0
     stdout_sample: bytes = b""
     stderr_tail: bytes = b""
@@ -127,10 +212,10 @@ class _Capture:
     timed_out: bool = False
 
 
-def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> _Capture:
+def _capture(process: subprocess.Popen[bytes], result_pipe: BinaryIO, deadline: float) -> Capture:
     """Read the three pipes until the child exits (or the deadline), keeping bounded parts."""
     assert process.stdout is not None and process.stderr is not None
-    capture = _Capture()
+    capture = Capture()
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ, "stdout")
     selector.register(process.stderr, selectors.EVENT_READ, "stderr")
@@ -147,20 +232,20 @@ def _capture(process: subprocess.Popen[bytes], result_pipe, deadline: float) -> 
                 if not chunk:
                     selector.unregister(key.fileobj)
                     continue
-                _keep(capture, key.data, chunk)
+                keep_output(capture, key.data, chunk)
             if not events and _has_exited(process):
                 # The child is gone but something it left behind holds the pipes open.
                 break
     finally:
         selector.close()
-        _kill_all(process.pid)
+        kill_all(process.pid)
         process.wait()
         for stream in (process.stdout, process.stderr):
             stream.close()
     return capture
 
 
-def _keep(capture: _Capture, stream: str, chunk: bytes) -> None:
+def keep_output(capture: Capture, stream: str, chunk: bytes) -> None:
     if stream == "stdout":
         capture.stdout_bytes += len(chunk)
         room = STDOUT_SAMPLE_BYTES - len(capture.stdout_sample)
@@ -183,7 +268,7 @@ def _has_exited(process: subprocess.Popen[bytes]) -> bool:
         return True
 
 
-def _kill_all(pid: int) -> None:
+def kill_all(pid: int) -> None:
     """Kill the probe and everything it started: its group, and descendants that left it.
 
     The group is stopped first so that nothing forks while the descendants are collected; the
@@ -198,55 +283,54 @@ def _kill_all(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _interpret(
-    returncode: int, capture: _Capture, limits: ProbeLimits, seconds: float
+def interpret(
+    returncode: int, capture: Capture, limits: ProbeLimits, seconds: float
 ) -> RuntimeFacts:
-    common = {
-        "stdout_bytes": capture.stdout_bytes,
-        "stdout_sample": capture.stdout_sample.decode("utf-8", "replace"),
-        "stderr_tail": capture.stderr_tail.decode("utf-8", "replace"),
-        "seconds": seconds,
-    }
-    if capture.timed_out:
-        return RuntimeFacts(
-            status="timeout",
-            message=f"did not finish importing within {limits.timeout:g} s",
-            **common,
-        )
-    if capture.result:
-        try:
-            data = json.loads(capture.result)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            return RuntimeFacts(
-                status=str(data.get("status", "no-result")),
-                message=data.get("message"),
-                line=data.get("line"),
-                exit_code=data.get("exit_code"),
-                entrypoint=data.get("entrypoint"),
-                server=data.get("server"),
-                http_app=data.get("http_app"),
-                stdin_read=bool(data.get("stdin_read")),
-                stdout_closed=bool(data.get("stdout_closed")),
-                orphans=int(data.get("orphans_killed") or 0),
-                cwd_after_import=data.get("cwd_after_import"),
-                stdout_origin=data.get("stdout_origin"),
-                **common,
+    """The facts of one probe: what it reported, and what its end shows of what it did not."""
+    result = read_result(capture.result) if capture.result else ProbeResult()
+    report, session = result.report, result.session
+    if report is None:  # the import itself never finished
+        if capture.timed_out:
+            report = ChildReport(
+                Status.TIMEOUT, f"did not finish importing within {limits.timeout:g} s"
             )
-    if returncode < 0:
-        name = _signal_name(-returncode)
-        return RuntimeFacts(
-            status="crashed",
-            message=f"the interpreter died ({name})",
-            exit_code=returncode,
-            **common,
-        )
-    return RuntimeFacts(
-        status="exit",
-        message=f"the process exited with status {returncode} while importing",
-        exit_code=returncode,
-        **common,
+        elif returncode < 0:
+            report = ChildReport(
+                Status.CRASHED,
+                f"the interpreter died ({_signal_name(-returncode)})",
+                exit_code=returncode,
+            )
+        else:
+            report = ChildReport(
+                Status.EXIT,
+                f"the process exited with status {returncode} while importing",
+                exit_code=returncode,
+            )
+    elif not result.finished and report.status is Status.OK and report.server is not None:
+        # It imported, then died or hung talking to its client: the session says where.
+        phase = result.phase or Phase.STARTUP
+        doing = PHASE_TEXT[phase]
+        if capture.timed_out:
+            session = SessionFacts(
+                phase, f"did not finish {doing} within {limits.timeout:g} s", timed_out=True
+            )
+        elif returncode < 0:
+            session = SessionFacts(
+                phase, f"the interpreter died ({_signal_name(-returncode)}) while {doing}"
+            )
+        else:
+            session = SessionFacts(
+                phase, f"the process exited with status {returncode} while {doing}"
+            )
+    return RuntimeFacts.from_report(
+        report,
+        session=session,
+        lists=result.lists,
+        orphans=result.orphans if result.finished else None,
+        stdout_bytes=capture.stdout_bytes,
+        stdout_sample=capture.stdout_sample.decode("utf-8", "replace"),
+        stderr_tail=capture.stderr_tail.decode("utf-8", "replace"),
+        seconds=seconds,
     )
 
 

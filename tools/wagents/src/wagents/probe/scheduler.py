@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,24 +26,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from wagents.check.facts import RuntimeFacts
+from wagents.model import ProbeSummary
+from wagents.probe.protocol import RuntimeFacts, read_result
 from wagents.probe.runner import (
+    Capture,
     ProbeLimits,
     ProbeRequest,
-    _Capture,
-    _interpret,
+    interpret,
     probe_environment,
     run_probe,
+    sandboxed,
 )
 
 #: `--runner` choices.
 RUNNERS = ("auto", "zygote", "process")
 #: Seconds the zygote may take to import fastmcp before the validator gives up on it.
 STARTUP_TIMEOUT = 60.0
+#: Variables (prefixes) that preloaded modules read when they are imported: a probe whose
+#: environment sets one runs in a fresh process (fastmcp's settings, `FASTMCP_*`).
+PRELOAD_READS = ("FASTMCP_",)
 #: Seconds beyond a probe's own timeout before a silent zygote is declared hung.
 ANSWER_GRACE = 15.0
-#: The key a zygote child adds to results a fresh process might not reproduce (zygote.RETRY_KEY).
-RETRY_KEY = "zygote_retry"
 
 
 def default_jobs() -> int:
@@ -64,13 +68,19 @@ def zygote_unsupported() -> str | None:
 
 @dataclass
 class ProbeInfo:
-    """Which runner ran the probes, and why any ran in a fresh process instead."""
+    """Which runner ran the probes, and why any ran in a fresh process instead (filled in while
+    the probes run; `summary()` is the frozen value a report carries)."""
 
     runner: str = "none"  # "zygote", "process", or "none" (nothing to probe)
     jobs: int = 0  # probes at once
     reason: str | None = None  # why the zygote was not used, or stopped being used
     detail: str | None = None  # the zygote's pid, what it preloaded, how long that took
     fallbacks: dict[Path, str] = field(default_factory=dict)  # server dir -> why a fresh process
+
+    def summary(self) -> ProbeSummary:
+        return ProbeSummary(
+            self.runner, self.jobs, self.reason, self.detail, tuple(sorted(self.fallbacks.items()))
+        )
 
 
 class _Unavailable(Exception):
@@ -88,6 +98,9 @@ class ZygoteClient:
         requests_read, self._requests = os.pipe()
         self._responses_read, responses_write = os.pipe()
         self._directory = tempfile.mkdtemp(prefix="wagents-zygote-")
+        # The zygote's own HOME (preloaded code may read it); each child gets its probe's.
+        home = Path(self._directory) / "home"
+        home.mkdir()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - read when the zygote fails
         try:
             self.process = subprocess.Popen(
@@ -103,11 +116,11 @@ class ZygoteClient:
                     "--responses-fd",
                     str(responses_write),
                 ],
-                cwd=self._directory,  # empty: nothing there for preloaded code to read
+                cwd=home,  # empty: nothing there for preloaded code to read
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,
-                env=probe_environment(),
+                env={**probe_environment(), "HOME": str(home), "TMPDIR": str(home)},
                 pass_fds=(requests_read, responses_write),
                 start_new_session=True,
             )
@@ -115,7 +128,7 @@ class ZygoteClient:
             os.close(self._requests)
             os.close(self._responses_read)
             self._stderr.close()
-            Path(self._directory).rmdir()
+            shutil.rmtree(self._directory, ignore_errors=True)
             raise
         finally:
             os.close(requests_read)
@@ -137,8 +150,15 @@ class ZygoteClient:
         if self._failure is not None:
             raise _Unavailable(self._failure)
 
-    def probe(self, request: ProbeRequest, limits: ProbeLimits) -> RuntimeFacts:
-        """Run one probe in a forked child; _Refused or _Unavailable when it cannot."""
+    def probe(
+        self, request: ProbeRequest, limits: ProbeLimits, env: dict[str, str]
+    ) -> RuntimeFacts:
+        """Run one probe in a forked child, with `env` on top of the probe environment;
+        _Refused or _Unavailable when it cannot."""
+        preread = sorted(name for name in env if name.startswith(PRELOAD_READS))
+        if preread:
+            # fastmcp's settings read these when fastmcp is imported: in the zygote, long ago.
+            raise _Refused(f"its probe environment sets {', '.join(preread)}, read at import")
         self.wait_ready()
         request_id = next(self._ids)
         future: Future[dict[str, Any]] = Future()
@@ -150,6 +170,7 @@ class ZygoteClient:
             "timeout": limits.timeout,
             "cpu_seconds": limits.cpu_seconds,
             "memory_bytes": limits.memory_bytes,
+            "env": env,
         }
         with self._lock:
             if self._failure is not None:
@@ -169,7 +190,7 @@ class ZygoteClient:
             raise
         if "fallback" in response:
             raise _Refused(str(response["fallback"]))
-        capture = _Capture(
+        capture = Capture(
             stdout_bytes=int(response["stdout_bytes"]),
             stdout_sample=base64.b64decode(response["stdout_sample"]),
             stderr_tail=base64.b64decode(response["stderr_tail"]),
@@ -179,7 +200,7 @@ class ZygoteClient:
         retry = _retry_reason(capture.result)
         if retry is not None:
             raise _Refused(f"a fresh process may differ: {retry}")
-        return _interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
+        return interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
 
     def close(self) -> None:
         """Stop the zygote: end of requests kills its children; then make sure it is gone."""
@@ -198,7 +219,7 @@ class ZygoteClient:
                 os.killpg(pgid, signal.SIGKILL)
         self._stderr.close()
         with contextlib.suppress(OSError):
-            Path(self._directory).rmdir()
+            shutil.rmtree(self._directory, ignore_errors=True)
 
     def _read(self) -> None:
         with os.fdopen(self._responses_read, "rb") as responses:
@@ -222,6 +243,8 @@ class ZygoteClient:
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         request_id = message.get("id")
+        if not isinstance(request_id, int):
+            return  # not an answer to any request of ours
         with self._lock:
             if "started" in message:
                 self._running[request_id] = int(message["started"])
@@ -264,13 +287,9 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _retry_reason(result: bytes) -> str | None:
-    try:
-        data = json.loads(result)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and RETRY_KEY in data:
-        return str(data[RETRY_KEY])
-    return None
+    """Why a zygote child asks for a fresh interpreter, if it does."""
+    report = read_result(result).report if result else None
+    return report.retry if report is not None else None
 
 
 def _tail(file: IO[bytes]) -> str:
@@ -366,9 +385,12 @@ class Prober:
         self._pool = ThreadPoolExecutor(max_workers=self.info.jobs, thread_name_prefix="probe")
 
     def _probe(self, request: ProbeRequest) -> RuntimeFacts:
-        if self._zygote is not None:
+        zygote = self._zygote
+        if zygote is not None:
             try:
-                return self._zygote.probe(request, self.limits)
+                return sandboxed(
+                    request, lambda inside, env: zygote.probe(inside, self.limits, env)
+                )
             except _Refused as refusal:
                 with self._fallback_lock:
                     self.info.fallbacks[request.server_dir] = str(refusal)

@@ -1,9 +1,12 @@
-"""Which servers a change touches, from git: the servers whose files changed, or all of them.
+"""Which servers a change touches, from git: the servers whose files changed, or all of them;
+and the one definition of the files every server shares.
 
 A change is measured from the merge base of a ref and `HEAD` (what a pull request adds, like
 `git diff REF...`), plus uncommitted and untracked files, so that the same question gives the same
-answer on a laptop and in CI. A change to a shared file (the root pyproject, `uv.lock`, `tools/`,
-the workflows) can break any server, so it selects every server.
+answer on a laptop and in CI. A change to a shared input (`SHARED_FILES` at the root, anything
+under `SHARED_DIRS`, any workspace member outside `mcp/`) can change any server's findings, so it
+selects every server; the validation cache (wagents.check.cache) hashes the same inputs into
+every server's key.
 """
 
 from __future__ import annotations
@@ -13,20 +16,64 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from wagents.model import Server, UsageError
 from wagents.workspace.root import SERVERS_DIR, Workspace
 
-#: Paths (relative to the workspace root, fnmatch globs) whose change selects every server.
-SHARED_PATTERNS = (
+#: Files at the workspace root that rules, the probe or the lock read for every server: the root
+#: pyproject and lock (every server's environment), the Python version, git's ignore rules (the
+#: secret scan skips ignored files) and the pytest settings servers inherit.
+SHARED_FILES = (
     "pyproject.toml",
     "uv.lock",
     ".python-version",
-    "tools/*",
-    ".github/workflows/*",
+    ".gitignore",
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "conftest.py",
 )
+#: Directories (relative to the root) whose files can change every server's findings: wagents
+#: itself and the CI workflows (rules read them).
+SHARED_DIRS = ("tools", ".github/workflows")
+
+
+@dataclass(frozen=True)
+class SharedInputs:
+    """What every server of a workspace depends on, as root-relative POSIX paths."""
+
+    files: tuple[str, ...] = SHARED_FILES
+    #: SHARED_DIRS and the workspace members outside `mcp/` (packages servers may depend on).
+    directories: tuple[str, ...] = SHARED_DIRS
+
+    def covers(self, path: str) -> bool:
+        """Whether a change to `path` (relative to the root) can affect every server."""
+        return path in self.files or any(
+            path.startswith(f"{directory}/") for directory in self.directories
+        )
+
+
+def shared_inputs(workspace: Workspace) -> SharedInputs:
+    """The shared inputs of `workspace`: SHARED_FILES, SHARED_DIRS and its non-server members."""
+    directories = list(SHARED_DIRS)
+    root = workspace.root
+    for pattern in workspace.member_globs:
+        try:
+            matches = sorted(root.glob(pattern.strip().removeprefix("./").rstrip("/")))
+        except (ValueError, NotImplementedError, OSError):
+            continue  # a glob pathlib refuses (empty, absolute): workspace-member reports it
+        for match in matches:
+            relative = workspace.relative(match)
+            if (
+                match.is_dir()
+                and relative not in (".", "")
+                and not relative.startswith(f"{SERVERS_DIR}/")
+                and relative != SERVERS_DIR
+                and not any(relative.startswith(f"{done}/") for done in directories)
+            ):
+                directories.append(relative)
+    return SharedInputs(SHARED_FILES, tuple(directories))
 
 
 @dataclass(frozen=True)
@@ -36,11 +83,12 @@ class ChangeSet:
     ref: str
     base: str
     paths: tuple[str, ...]
+    inputs: SharedInputs = SharedInputs()
 
     @property
     def shared(self) -> tuple[str, ...]:
         """The changed paths that every server depends on."""
-        return tuple(path for path in self.paths if is_shared(path))
+        return tuple(path for path in self.paths if self.inputs.covers(path))
 
     @property
     def server_names(self) -> frozenset[str]:
@@ -58,11 +106,6 @@ class ChangeSet:
             return list(servers)
         touched = self.server_names
         return [server for server in servers if server.name in touched]
-
-
-def is_shared(path: str) -> bool:
-    """Whether a change to `path` (relative to the workspace root) can affect every server."""
-    return any(fnmatchcase(path, pattern) for pattern in SHARED_PATTERNS)
 
 
 def changes_since(workspace: Workspace, ref: str) -> ChangeSet:
@@ -97,7 +140,7 @@ def changes_since(workspace: Workspace, ref: str) -> ChangeSet:
     changed = _git(workspace, "diff", "--name-only", "-z", "--no-renames", "--relative", base, "--")
     untracked = _git(workspace, "ls-files", "-z", "--others", "--exclude-standard")
     paths = sorted({path for path in (changed + untracked).split("\0") if path})
-    return ChangeSet(ref=ref, base=base, paths=tuple(paths))
+    return ChangeSet(ref=ref, base=base, paths=tuple(paths), inputs=shared_inputs(workspace))
 
 
 def changes_in(workspace: Workspace, paths: Iterable[str | Path], cwd: Path) -> ChangeSet:
@@ -112,7 +155,9 @@ def changes_in(workspace: Workspace, paths: Iterable[str | Path], cwd: Path) -> 
             relative.add(absolute.relative_to(workspace.root).as_posix())
         except ValueError:
             continue
-    return ChangeSet(ref="", base="", paths=tuple(sorted(relative)))
+    return ChangeSet(
+        ref="", base="", paths=tuple(sorted(relative)), inputs=shared_inputs(workspace)
+    )
 
 
 def _git(workspace: Workspace, *args: str, failure: str = "git failed") -> str:

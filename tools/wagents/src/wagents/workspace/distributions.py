@@ -12,8 +12,9 @@ from functools import cache
 from importlib import metadata
 
 from packaging.markers import default_environment
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
+
+from wagents.workspace.requirements import Requirement, parse_texts
 
 
 @cache
@@ -49,19 +50,13 @@ def _requires(name: str) -> tuple[Requirement, ...]:
         texts = metadata.requires(name) or []
     except metadata.PackageNotFoundError:
         return ()
-    requirements = []
-    for text in texts:
-        try:
-            requirements.append(Requirement(text))
-        except InvalidRequirement:
-            continue
-    return tuple(requirements)
+    return parse_texts(texts)
 
 
 def _applies(requirement: Requirement, extras: frozenset[str]) -> bool:
     if requirement.marker is None:
         return True
-    environment = default_environment()
+    environment = {key: str(value) for key, value in default_environment().items()}
     return any(
         requirement.marker.evaluate({**environment, "extra": extra})
         for extra in (extras or frozenset({""}))

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 #: Directories never looked into: environments, caches, build output, VCS metadata.
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "build", "dist", "site-packages"})
@@ -21,7 +21,7 @@ MAX_FILES = 2000
 
 
 @dataclass(frozen=True)
-class ServerFiles:
+class FileRoles:
     """A server's files by role, each list sorted (absolute paths)."""
 
     code: list[Path] = field(default_factory=list)
@@ -39,7 +39,7 @@ def is_dotenv(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 
-def is_test_module(relative: Path) -> bool:
+def is_test_module(relative: PurePath) -> bool:
     """Test code: anything under tests/ (or test/), `test_*.py`, `*_test.py`, `conftest.py`."""
     name = relative.name
     return (
@@ -50,12 +50,12 @@ def is_test_module(relative: Path) -> bool:
     )
 
 
-def list_server_files(server_dir: Path) -> ServerFiles:
+def list_server_files(server_dir: Path) -> FileRoles:
     """Walk `server_dir` (no symlinks, no hidden or skipped directories) and sort files by role.
 
     Hidden files are skipped too, except dotenv files, which configure the server.
     """
-    files = ServerFiles()
+    files = FileRoles()
     seen = 0
     for dirpath, dirnames, filenames in os.walk(server_dir):
         dirnames[:] = sorted(
@@ -87,7 +87,7 @@ def list_server_files(server_dir: Path) -> ServerFiles:
 
 def local_module_names(server_dir: Path) -> set[str]:
     """Top-level names importable from the server directory: `x.py` and packages `x/`."""
-    names = set()
+    names: set[str] = set()
     try:
         entries = list(server_dir.iterdir())
     except OSError:

@@ -23,10 +23,10 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from wagents.check.facts import ServerFacts
 from wagents.model import Server, UsageError
 from wagents.workspace.changes import changes_since
 from wagents.workspace.root import Workspace
+from wagents.workspace.server import ServerFiles
 
 #: Python 3 minor versions considered when turning `requires-python` into a lowest version.
 _MINORS = range(0, 40)
@@ -85,7 +85,7 @@ def entries(workspace: Workspace, servers: Iterable[Server]) -> list[Entry]:
 
 def server_python(workspace: Workspace, server: Server) -> str:
     """The `X.Y` Python a server runs on (see the module docstring for the order of sources)."""
-    facts = ServerFacts(server, workspace)
+    facts = ServerFiles(server, workspace)
     environment = (facts.config or {}).get("environment")
     if isinstance(environment, dict) and environment.get("python") is not None:
         where = f"{workspace.relative(server.path)}/fastmcp.json environment.python"

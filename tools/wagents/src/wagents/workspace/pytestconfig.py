@@ -25,7 +25,12 @@ class PytestConfig:
         if mode is not None:
             return str(mode)
         addopts = self.options.get("addopts", [])
-        words = shlex.split(addopts) if isinstance(addopts, str) else [str(a) for a in addopts]
+        if isinstance(addopts, str):
+            words = shlex.split(addopts)
+        elif isinstance(addopts, list | tuple):
+            words = [str(a) for a in addopts]
+        else:
+            words = []
         for index, word in enumerate(words):
             if word.startswith("--asyncio-mode="):
                 return word.partition("=")[2]

@@ -8,12 +8,9 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from wagents.files.load import Loaded, load_toml
 from wagents.model import Server, UsageError
-from wagents.workspace.uv import LockStatus, check_lock
+from wagents.workspace import requirements as requirements_module
 
 #: Where servers live, relative to the workspace root.
 SERVERS_DIR = "mcp"
@@ -102,11 +99,6 @@ class Workspace:
     def exclude_globs(self) -> list[str]:
         return _string_list(self.uv_workspace.get("exclude"))
 
-    @cached_property
-    def lock_status(self) -> LockStatus:
-        """Whether uv.lock is present and up to date: asked of uv once per Workspace object."""
-        return check_lock(self.root)
-
     def servers(self) -> list[Server]:
         """Every server directory under `mcp/`, sorted by name (hidden directories skipped)."""
         try:
@@ -163,13 +155,7 @@ class Workspace:
             default_groups = list(groups)
         for group in _string_list(default_groups):
             requirements += _string_list(groups.get(group))
-        names = set()
-        for text in requirements:
-            try:
-                names.add(canonicalize_name(Requirement(text).name))
-            except InvalidRequirement:
-                continue
-        return frozenset(names)
+        return frozenset(requirements_module.parse(requirements).names)
 
     def workspace_sources(self) -> set[str]:
         """Normalized names that `[tool.uv.sources]` resolves from the workspace."""
@@ -177,7 +163,7 @@ class Workspace:
         if not isinstance(sources, dict):
             return set()
         return {
-            canonicalize_name(name)
+            requirements_module.normalize(name)
             for name, source in sources.items()
             if isinstance(source, dict) and source.get("workspace") is True
         }
@@ -210,7 +196,7 @@ class Workspace:
         elif dependencies is not None:
             problems += [
                 (f"[project].dependencies: {why}", "dependencies")
-                for why in _requirement_problems(dependencies)
+                for _, why in requirements_module.parse(dependencies).problems
             ]
         groups = self.data.get("dependency-groups")
         if groups is not None and not isinstance(groups, dict):
@@ -221,7 +207,7 @@ class Workspace:
                 continue
             problems += [
                 (f"[dependency-groups].{name}: {why}", name)
-                for why in _requirement_problems(group, tables_allowed=True)
+                for _, why in requirements_module.parse(group, include_groups=True).problems
             ]
         uv = table_at(self.data, "tool", "uv")
         defaults = uv.get("default-groups")
@@ -252,22 +238,6 @@ def table_at(data: object, *keys: str) -> dict[str, Any]:
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
     return data if isinstance(data, dict) else {}
-
-
-def _requirement_problems(items: list[object], tables_allowed: bool = False) -> list[str]:
-    """Entries that are not PEP 508 requirements (groups may also hold `{include-group = ...}`)."""
-    problems = []
-    for item in items:
-        if tables_allowed and isinstance(item, dict) and set(item) == {"include-group"}:
-            continue
-        if not isinstance(item, str):
-            problems.append(f"{item!r} is not a requirement string")
-            continue
-        try:
-            Requirement(item)
-        except InvalidRequirement as exc:
-            problems.append(f"invalid requirement {item!r}: {exc}")
-    return problems
 
 
 def _glob_problems(items: list[object]) -> list[str]:

@@ -7,9 +7,8 @@ the way the runner unescapes them: `%`, CR and LF in the message; also `:` and `
 
 from __future__ import annotations
 
-from wagents.check.engine import Report
 from wagents.check.report.text_format import summary_line
-from wagents.model import Finding, Severity
+from wagents.model import Finding, Report, Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from wagents.check.engine import Report
+from wagents.model import Report
 
 
 def render(report: Report, color: bool = False) -> str:

@@ -13,10 +13,8 @@ import json
 from typing import Any
 
 from wagents import __version__
-from wagents.check.engine import INTERNAL_ERROR, Report
-from wagents.check.ruledoc import rule_markdown
-from wagents.check.rules import Rule
-from wagents.model import Finding, Severity
+from wagents.check.ruledoc import parse, rule_markdown
+from wagents.model import INTERNAL_ERROR, Finding, Report, RuleInfo, Severity
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,19 +60,19 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
-def descriptor(item: Rule) -> dict[str, Any]:
+def descriptor(item: RuleInfo) -> dict[str, Any]:
     """A rule's reportingDescriptor, its texts from the rule's docstring.
 
     A security rule's `properties` carry its OWASP MCP Top 10 id and CWE ids as tags
     (`security`, `owasp-mcp-top-10/MCP05:2025`, `external/cwe/cwe-078`) and its
     `security-severity`, which GitHub code scanning ranks alerts by.
     """
-    parts = item.parts
+    parts = parse(item.doc)
     properties: dict[str, Any] = {"tags": ["wagents", item.family]}
-    classified = item.classification
-    if classified is not None:
-        properties["tags"] = list(dict.fromkeys([*properties["tags"], *classified.tags]))
-        properties["security-severity"] = classified.security_severity
+    security = item.security
+    if security is not None:
+        properties["tags"] = list(dict.fromkeys([*properties["tags"], *security.tags]))
+        properties["security-severity"] = security.severity
     return {
         "id": item.slug,
         "name": "".join(word.capitalize() for word in item.slug.split("-")),

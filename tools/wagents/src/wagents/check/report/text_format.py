@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from wagents.check.engine import Report
-from wagents.model import Finding, Severity
+from wagents.model import Finding, Report, Severity
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

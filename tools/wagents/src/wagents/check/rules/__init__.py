@@ -1,24 +1,23 @@
 """The rule registry: every check `wagents validate` runs, with its slug, severity and docs.
 
-A rule is a function decorated with `@rule`. It receives a server's facts and yields `Problem`s;
-it never opens files or starts processes itself (facts.py and runner.py do that). Its docstring is
-its documentation: the first line is the summary `wagents rules` prints, the rest is what
-`wagents rules SLUG` shows.
+A rule is a function decorated with `@rule`, in the module of its family. It receives a server's
+facts (and, for the later stages, what the engine found before it) and yields `Problem`s; it never
+opens files, imports fastmcp or starts processes (facts.py and the probe do that). Its docstring
+is its documentation: the first line is the summary `wagents rules` prints, the rest is what
+`wagents rules SLUG` shows and docs/rules.md holds.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from wagents.analysis.owasp import Classification, classification
-from wagents.check.facts import ServerFacts
-from wagents.check.ruledoc import RuleDoc
-from wagents.check.ruledoc import parse as parse_doc
-from wagents.model import Severity
+from wagents.analysis.owasp import classification
+from wagents.model import RuleInfo, SecurityInfo, Severity
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
 FAMILIES = (
@@ -35,6 +34,19 @@ FAMILIES = (
 )
 
 
+class Stage(enum.Enum):
+    """When a rule runs, and so what it is given besides the server's facts."""
+
+    #: `check(facts)` on the files alone (`facts.runtime` is None); runs while the probes run.
+    STATIC = "static"
+    #: `check(facts)` once the probe's `facts.runtime` is known.
+    RUNTIME = "runtime"
+    #: `check(facts, isolated)`: the `IsolatedFacts` of `--isolated` (None without it).
+    ISOLATED = "isolated"
+    #: `check(facts, unused_ignores)`: after suppressions, the ignore entries that matched nothing.
+    SUPPRESSIONS = "suppressions"
+
+
 @dataclass(frozen=True)
 class Problem:
     """What a rule reports: a message and where (an absolute path and 1-based line)."""
@@ -45,55 +57,64 @@ class Problem:
     severity: Severity | None = None  # overrides the rule's default severity
 
 
-Check = Callable[[ServerFacts], Iterable[Problem]]
+#: A rule's function: the facts (and the stage's input, see Stage) to problems.
+Check = Callable[..., Iterable[Problem]]
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One check: a stable slug, a default severity and the function that implements it."""
+class Rule(RuleInfo):
+    """One check: its RuleInfo plus the function that implements it and when it runs.
 
-    slug: str
-    severity: Severity
-    family: str
+    `requires` names rules that must report no error on a server for this one to run there
+    (what it would say is already said, or cannot be said, when they fail).
+    """
+
     check: Check
-    runtime: bool
-    after_findings: bool = False
+    stage: Stage = Stage.STATIC
+    requires: tuple[str, ...] = ()
 
     @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.check.__doc__ or "")
+    def runtime(self) -> bool:
+        """It needs what the probe showed (any stage after the static one)."""
+        return self.stage is not Stage.STATIC
 
     @property
-    def summary(self) -> str:
-        return self.doc.splitlines()[0] if self.doc else ""
-
-    @property
-    def classification(self) -> Classification | None:
-        """For a security rule: its OWASP MCP Top 10 category, CWE ids and security-severity
-        (wagents/analysis/data/owasp.toml)."""
-        return classification(self.slug)
-
-    @property
-    def parts(self) -> RuleDoc:
-        """The docstring split into summary, description and the Bad/Good examples."""
-        return parse_doc(self.doc)
+    def after_findings(self) -> bool:
+        """It judges the other rules' findings (runs after suppressions)."""
+        return self.stage is Stage.SUPPRESSIONS
 
 
 _REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    slug: str, severity: Severity, *, runtime: bool = False, after_findings: bool = False
+    slug: str,
+    severity: Severity,
+    *,
+    stage: Stage = Stage.STATIC,
+    requires: Iterable[str] = (),
 ) -> Callable[[Check], Check]:
-    """Register a rule. `runtime=True` means it needs the probe's runtime facts;
-    `after_findings=True` that it runs after the others and suppressions (it reads
-    `ServerFacts.unused_ignores`)."""
+    """Register a rule of the module's family, to run at `stage`."""
 
     def register(check: Check) -> Check:
         if slug in _REGISTRY:
             raise ValueError(f"duplicate rule slug {slug!r}")
         family = check.__module__.rpartition(".")[2]
-        _REGISTRY[slug] = Rule(slug, severity, family, check, runtime, after_findings)
+        classified = classification(slug)
+        _REGISTRY[slug] = Rule(
+            slug=slug,
+            severity=severity,
+            family=family,
+            docstring=check.__doc__ or "",
+            check=check,
+            stage=stage,
+            requires=tuple(requires),
+            security=SecurityInfo(
+                tuple(classified.tags), classified.security_severity, classified.summary
+            )
+            if classified is not None
+            else None,
+        )
         return check
 
     return register
@@ -110,3 +131,10 @@ def all_rules() -> dict[str, Rule]:
         for slug, item in _REGISTRY.items()
         if item.family == family
     }
+
+
+def run_check(item: Rule, facts: Any, stage_input: Any = None) -> list[Problem]:
+    """Call a rule's function with what its stage gives it."""
+    if item.stage in (Stage.ISOLATED, Stage.SUPPRESSIONS):
+        return list(item.check(facts, stage_input))
+    return list(item.check(facts))

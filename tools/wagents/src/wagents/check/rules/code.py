@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-import importlib.util
-import inspect
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 from wagents.analysis.pyast import (
@@ -34,67 +31,9 @@ HOST_WORDS = ("host", "bind")
 
 
 def _modules(facts: ServerFacts) -> Iterator[tuple[Path, ast.Module]]:
-    for path, loaded in facts.code_modules.items():
+    for path, loaded in facts.files.code_modules.items():
         if loaded.value is not None:
             yield path, loaded.value
-
-
-@cache
-def _constructor_signature() -> tuple[int, frozenset[str], dict[str, str]]:
-    """FastMCP.__init__ of the installed fastmcp: positional slots, keyword names, removal hints.
-
-    Read from the installed source (fastmcp/server/server.py) without importing it: importing
-    FastMCP costs a second or more. When the source does not have the expected shape, the
-    signature comes from `inspect` after all.
-    """
-    try:
-        return _signature_from_source()
-    except (OSError, SyntaxError, ValueError, LookupError):
-        return _signature_from_import()
-
-
-def _signature_from_source() -> tuple[int, frozenset[str], dict[str, str]]:
-    spec = importlib.util.find_spec("fastmcp")
-    if spec is None or spec.origin is None:
-        raise LookupError("fastmcp is not installed")
-    path = Path(spec.origin).parent / "server" / "server.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    init = next(
-        item
-        for node in tree.body
-        if isinstance(node, ast.ClassDef) and node.name == "FastMCP"
-        for item in node.body
-        if isinstance(item, ast.FunctionDef) and item.name == "__init__"
-    )
-    arguments = init.args
-    positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)][1:]  # minus self
-    keywords = frozenset(
-        [a.arg for a in arguments.args][1:] + [a.arg for a in arguments.kwonlyargs]
-    )
-    removed: dict[str, str] = {}
-    for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-        if isinstance(target, ast.Name) and target.id == "_REMOVED_KWARGS":
-            removed = ast.literal_eval(node.value)  # type: ignore[attr-defined]
-    return len(positional), keywords, removed
-
-
-def _signature_from_import() -> tuple[int, frozenset[str], dict[str, str]]:
-    from fastmcp import FastMCP
-
-    parameters = list(inspect.signature(FastMCP.__init__).parameters.values())[1:]
-    kinds = inspect.Parameter
-    positional = sum(
-        1 for p in parameters if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
-    )
-    keywords = frozenset(
-        p.name for p in parameters if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
-    )
-    try:  # FastMCP's own table of v2 arguments and what replaces them
-        from fastmcp.server.server import _REMOVED_KWARGS as removed
-    except ImportError:
-        removed = {}
-    return positional, keywords, dict(removed)
 
 
 @rule("removed-kwargs", Severity.ERROR)
@@ -119,7 +58,12 @@ def removed_kwargs(facts: ServerFacts) -> Iterator[Problem]:
         mcp = FastMCP("Weather")
         app = mcp.http_app(stateless_http=True)  # host and port go to uvicorn or mcp.run()
     """
-    positional, accepted, removed = _constructor_signature()
+    constructor = facts.environment.fastmcp_constructor
+    positional, accepted, removed = (
+        constructor.positional,
+        constructor.keywords,
+        constructor.removed,
+    )
     for path, module in _modules(facts):
         for call in fastmcp_calls(module):
             if len(call.args) > positional and not any(
@@ -177,8 +121,8 @@ def run_in_async(facts: ServerFacts) -> Iterator[Problem]:
     """
     for path, module in _modules(facts):
         names = server_names(module)
-        if path == facts.source_path:
-            names.add(facts.entrypoint or "mcp")
+        if path == facts.files.source_path:
+            names.add(facts.files.entrypoint or "mcp")
         for function in ast.walk(module):
             if not isinstance(function, ast.AsyncFunctionDef):
                 continue
@@ -216,8 +160,8 @@ def sse_transport(facts: ServerFacts) -> Iterator[Problem]:
 
         mcp.run(transport="http", host="127.0.0.1", port=8000)
     """
-    if facts.deployment.get("transport") == "sse":
-        loaded = facts.fastmcp_json
+    if facts.files.deployment.get("transport") == "sse":
+        loaded = facts.files.fastmcp_json
         yield Problem(
             'fastmcp.json deployment.transport is "sse", which the MCP specification '
             'deprecates: use "http" (Streamable HTTP)',
@@ -262,10 +206,10 @@ def bind_address(facts: ServerFacts) -> Iterator[Problem]:
 
         mcp.run(transport="http", host=os.environ.get("HOST", "127.0.0.1"), port=8000)
     """
-    if _all_interfaces(facts.deployment.get("host")):
-        loaded = facts.fastmcp_json
+    if _all_interfaces(facts.files.deployment.get("host")):
+        loaded = facts.files.fastmcp_json
         yield Problem(
-            f"fastmcp.json deployment.host is {facts.deployment['host']!r}, every interface: "
+            f"fastmcp.json deployment.host is {facts.files.deployment['host']!r}, every interface: "
             "leave it out (127.0.0.1) and let the deployment set FASTMCP_HOST or HOST",
             facts.path / "fastmcp.json",
             json_key_line(loaded.text or "", "host") if loaded else None,
@@ -276,7 +220,7 @@ def bind_address(facts: ServerFacts) -> Iterator[Problem]:
                 f"{value!r} binds every interface: default to 127.0.0.1 and read the host "
                 'from the environment (os.environ.get("HOST", "127.0.0.1"))',
                 path,
-                node.lineno,
+                getattr(node, "lineno", None),
             )
 
 

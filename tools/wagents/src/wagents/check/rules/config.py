@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Iterator
-from typing import Any
 
-from wagents.check.facts import ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.facts import ServerFacts, unknown_config_keys
+from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
 from wagents.model import Severity
+from wagents.probe.protocol import Status
 
 
 @rule("fastmcp-json", Severity.ERROR)
@@ -30,7 +29,7 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
 
         {"source": {"path": "server.py"}, "environment": {"dependencies": ["fastmcp>=3,<4"]}}
     """
-    loaded = facts.fastmcp_json
+    loaded = facts.files.fastmcp_json
     if loaded is None:
         return  # server-layout reports the missing file
     if loaded.error is not None:
@@ -41,7 +40,8 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
         yield Problem(f"fastmcp.json must hold a JSON object, not a {kind}", loaded.path, 1)
         return
     text = loaded.text or ""
-    for location, key, suggestion in _unknown_keys(loaded.value):
+    known = facts.environment.fastmcp_config_keys
+    for location, key, suggestion in unknown_config_keys(loaded.value, known):
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         yield Problem(
             f"fastmcp.json has an unknown key {'.'.join([*location, key])!r}{hint}; "
@@ -49,60 +49,18 @@ def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
             loaded.path,
             json_key_line(text, key),
         )
-    from fastmcp.utilities.mcp_server_config import MCPServerConfig
-    from pydantic import ValidationError
-
-    try:
-        MCPServerConfig.model_validate(loaded.value)
-    except ValidationError as exc:
-        for error in exc.errors():
-            location = ".".join(str(part) for part in error["loc"]) or "(top level)"
-            last_key = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), None)
-            yield Problem(
-                f"fastmcp.json: {location}: {error['msg']}",
-                loaded.path,
-                json_key_line(text, last_key) if last_key else None,
-            )
-    except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
-        yield Problem(f"fastmcp.json is not a valid FastMCP config: {exc}", loaded.path)
+    for error in facts.environment.fastmcp_config_errors(loaded.value):
+        if not error.location:
+            yield Problem(f"fastmcp.json {error.message}", loaded.path)
+            continue
+        yield Problem(
+            f"fastmcp.json: {error.location}: {error.message}",
+            loaded.path,
+            json_key_line(text, error.key) if error.key else None,
+        )
 
 
-def _known_keys() -> dict[str, set[str]]:
-    """Keys MCPServerConfig understands, per section, read from the model itself."""
-    from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
-        Deployment,
-        FileSystemSource,
-        MCPServerConfig,
-        UVEnvironment,
-    )
-
-    def keys(model: Any) -> set[str]:
-        return {field.alias or name for name, field in model.model_fields.items()}
-
-    return {
-        "": keys(MCPServerConfig),
-        "source": keys(FileSystemSource),
-        "environment": keys(UVEnvironment),
-        "deployment": keys(Deployment),
-    }
-
-
-def _unknown_keys(config: dict[str, Any]) -> Iterator[tuple[list[str], str, str | None]]:
-    known = _known_keys()
-    sections = [([], config)] + [
-        ([section], config[section])
-        for section in known
-        if section and isinstance(config.get(section), dict)
-    ]
-    for location, table in sections:
-        allowed = known[location[0] if location else ""]
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                yield location, key, close[0] if close else None
-
-
-@rule("entrypoint", Severity.ERROR, runtime=True)
+@rule("entrypoint", Severity.ERROR, stage=Stage.RUNTIME)
 def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
     """fastmcp.json's `source.path` is a file inside the server and its entrypoint is defined there.
 
@@ -122,31 +80,33 @@ def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
         # fastmcp.json: "source": {"path": "server.py", "entrypoint": "mcp"}
         mcp = FastMCP("Weather")
     """
-    if facts.config is None:
+    if facts.files.config is None:
         return
     config_path = facts.path / "fastmcp.json"
-    if not facts.source_inside_server:
+    if not facts.files.source_inside_server:
         yield Problem(
-            f"source.path {facts.source_name!r} points outside the server directory",
+            f"source.path {facts.files.source_name!r} points outside the server directory",
             config_path,
-            json_key_line(facts.fastmcp_json.text or "", "path") if facts.fastmcp_json else None,
+            json_key_line(facts.files.fastmcp_json.text or "", "path")
+            if facts.files.fastmcp_json
+            else None,
         )
         return
-    loaded = facts.source
+    loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return  # missing: server-layout; unparsable: import-check
-    names = [facts.entrypoint] if facts.entrypoint else ["mcp", "server", "app"]
+    names = [facts.files.entrypoint] if facts.files.entrypoint else ["mcp", "server", "app"]
     bound = _top_level_names(loaded.value)
     if "*" not in bound and not any(name in bound for name in names):
-        wanted = names[0] if facts.entrypoint else "any of mcp, server, app"
+        wanted = names[0] if facts.files.entrypoint else "any of mcp, server, app"
         yield Problem(
-            f"{facts.source_name} does not define {wanted} at the top level",
+            f"{facts.files.source_name} does not define {wanted} at the top level",
             loaded.path,
         )
         return
     runtime = facts.runtime
-    if runtime is not None and runtime.status == "no-server":
-        yield Problem(f"{facts.source_name}: {runtime.message}", loaded.path)
+    if runtime is not None and runtime.status is Status.NO_SERVER:
+        yield Problem(f"{facts.files.source_name}: {runtime.message}", loaded.path)
 
 
 def _top_level_names(module: ast.Module) -> set[str]:

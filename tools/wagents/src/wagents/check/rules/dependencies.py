@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.model import Severity
+from wagents.workspace import requirements
+from wagents.workspace.requirements import Requirement, same_requirement
 
 
 @rule("dependency-parity", Severity.ERROR)
@@ -37,12 +36,12 @@ def dependency_parity(facts: ServerFacts) -> Iterator[Problem]:
         # fastmcp.json
         "environment": {"dependencies": ["fastmcp>=3,<4", "httpx>=0.28"]}
     """
-    if facts.pyproject is None or not facts.pyproject.ok or facts.config is None:
+    if facts.files.pyproject is None or not facts.files.pyproject.ok or facts.files.config is None:
         return
     pyproject_path = facts.path / "pyproject.toml"
     config_path = facts.path / "fastmcp.json"
-    declared = facts.project.get("dependencies", [])
-    environment = facts.config.get("environment")
+    declared = facts.files.project.get("dependencies", [])
+    environment = facts.files.config.get("environment")
     listed = environment.get("dependencies") if isinstance(environment, dict) else None
     if not isinstance(declared, list):
         yield Problem(
@@ -79,29 +78,10 @@ def dependency_parity(facts: ServerFacts) -> Iterator[Problem]:
             )
 
 
-def same_requirement(left: Requirement, right: Requirement) -> bool:
-    """Whether two requirements ask for the same thing (specifier order and spelling aside)."""
-    return (
-        canonicalize_name(left.name) == canonicalize_name(right.name)
-        and left.specifier == right.specifier
-        and {canonicalize_name(e) for e in left.extras}
-        == {canonicalize_name(e) for e in right.extras}
-        and str(left.marker or "") == str(right.marker or "")
-        and (left.url or "") == (right.url or "")
-    )
-
-
 def _parse(items: list[object], path: Path) -> tuple[dict[str, Requirement], list[Problem]]:
-    requirements: dict[str, Requirement] = {}
-    problems: list[Problem] = []
-    for item in items:
-        if not isinstance(item, str):
-            problems.append(Problem(f"dependency {item!r} is not a string", path))
-            continue
-        try:
-            requirement = Requirement(item)
-        except InvalidRequirement as exc:
-            problems.append(Problem(f"invalid requirement {item!r}: {exc}", path))
-            continue
-        requirements[canonicalize_name(requirement.name)] = requirement
-    return requirements, problems
+    parsed = requirements.parse(items)
+    problems = [
+        Problem(why if isinstance(item, str) else f"dependency {item!r} is not a string", path)
+        for item, why in parsed.problems
+    ]
+    return parsed.by_name(), problems

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wagents.check.facts import ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.rules import Problem, Stage, rule
 from wagents.model import Severity
+from wagents.probe.isolated import IsolatedFacts
+from wagents.probe.protocol import Status
 
 
-@rule("isolated-install", Severity.ERROR, runtime=True)
-def isolated_install(facts: ServerFacts) -> Iterator[Problem]:
+@rule("isolated-install", Severity.ERROR, stage=Stage.ISOLATED, requires=("import-check",))
+def isolated_install(facts: ServerFacts, isolated: IsolatedFacts | None) -> Iterator[Problem]:
     """The server installs alone from its own pyproject and imports there (`--isolated`).
 
     The workspace shares one environment: every server's dependencies, wagents and the dev tools
@@ -33,7 +35,6 @@ def isolated_install(facts: ServerFacts) -> Iterator[Problem]:
         # pyproject.toml: dependencies = ["fastmcp>=3,<4", "tomlkit>=0.13"]
         import tomlkit
     """
-    isolated = facts.isolated
     if isolated is None:
         return
     if isolated.install_error is not None:
@@ -44,24 +45,24 @@ def isolated_install(facts: ServerFacts) -> Iterator[Problem]:
         )
         return
     runtime = isolated.runtime
-    if runtime is None or runtime.imported or runtime.status == "no-server":
+    if runtime is None or runtime.imported or runtime.status is Status.NO_SERVER:
         return
     if facts.runtime is not None and not facts.runtime.imported:
-        return  # it fails in the shared environment too: import-check reports that
-    name = facts.source_name
+        return  # it fails in the shared environment too (no-server: entrypoint says so)
+    name = facts.files.source_name
     detail = runtime.message or runtime.status
-    if runtime.status == "exception" and "ModuleNotFoundError" in detail:
+    if runtime.status is Status.EXCEPTION and "ModuleNotFoundError" in detail:
         yield Problem(
             f"installed alone, importing {name} raised {detail}: the workspace provides it, "
             "this server does not declare it (add it to pyproject.toml and fastmcp.json, then "
             "`uv lock`)",
-            facts.source_path,
+            facts.files.source_path,
             runtime.line,
         )
         return
     yield Problem(
         f"installed alone (`{isolated.command}`), importing {name} failed ({runtime.status}): "
         f"{detail}",
-        facts.source_path,
+        facts.files.source_path,
         runtime.line,
     )

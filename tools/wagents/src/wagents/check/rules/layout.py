@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from packaging.utils import canonicalize_name
 
-from wagents.check.facts import FASTMCP_JSON, PYPROJECT, ServerFacts
+from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import toml_key_line
 from wagents.model import Severity
 from wagents.workspace.root import SERVERS_GROUP
+from wagents.workspace.server import FASTMCP_JSON, PYPROJECT
 
 
 @rule("server-layout", Severity.ERROR)
@@ -33,12 +34,12 @@ def server_layout(facts: ServerFacts) -> Iterator[Problem]:
         [project]
         name = "weather"
     """
-    for filename in (facts.source_name, FASTMCP_JSON, PYPROJECT):
-        if filename == facts.source_name and not facts.source_inside_server:
+    for filename in (facts.files.source_name, FASTMCP_JSON, PYPROJECT):
+        if filename == facts.files.source_name and not facts.files.source_inside_server:
             continue  # entrypoint reports a source.path outside the server
-        if not facts.has(filename):
+        if not facts.files.has(filename):
             yield Problem(f"{filename} is missing", facts.path)
-    loaded = facts.pyproject
+    loaded = facts.files.pyproject
     if loaded is None:
         return
     if loaded.error is not None:
@@ -47,7 +48,7 @@ def server_layout(facts: ServerFacts) -> Iterator[Problem]:
     if "project" not in (loaded.value or {}):
         yield Problem(f"{PYPROJECT} has no [project] table", loaded.path)
         return
-    name = facts.project.get("name")
+    name = facts.files.project.get("name")
     if not isinstance(name, str):
         yield Problem(f"{PYPROJECT} has no [project].name", loaded.path)
     elif canonicalize_name(name) != canonicalize_name(facts.server.name):
@@ -96,7 +97,7 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
             "[tool.uv.workspace].members of the root pyproject.toml (or remove it from exclude)",
             root_pyproject,
         )
-    name = canonicalize_name(str(facts.project.get("name") or facts.server.name))
+    name = canonicalize_name(str(facts.files.project.get("name") or facts.server.name))
     if name not in workspace.installed_names:
         yield Problem(
             f"the root environment does not install {name!r}: add it to the root's "

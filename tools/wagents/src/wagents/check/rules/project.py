@@ -8,19 +8,19 @@ from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
 from wagents.analysis.pyast import constant_string, dotted_name, imports
-from wagents.check.facts import FASTMCP_JSON, PYPROJECT, ServerFacts
+from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
-from wagents.deploy.workers import DOCKET_URL_ENV, SHARED_SCHEMES
 from wagents.files.load import json_key_line, toml_key_line
 from wagents.model import Severity
-from wagents.workspace import distributions
-from wagents.workspace.listing import local_module_names
+from wagents.workspace import requirements
+from wagents.workspace.requirements import Requirement
+from wagents.workspace.server import FASTMCP_JSON, PYPROJECT
+from wagents.workspace.specifiers import admitted_outside
 from wagents.workspace.uv import LOCKFILE
 
 #: Modules FastMCP's API hands to server code (the seed's examples import them): allowed even
@@ -31,16 +31,9 @@ FASTMCP_RANGE_TEXT = ">=3,<4"
 FASTMCP_RANGE = SpecifierSet(FASTMCP_RANGE_TEXT)
 
 
-def _requirements(items: object) -> list[Requirement]:
+def _requirements(items: object) -> tuple[Requirement, ...]:
     """The parseable requirement strings of a list (dependency-parity reports the others)."""
-    requirements = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, str):
-            try:
-                requirements.append(Requirement(item))
-            except InvalidRequirement:
-                continue
-    return requirements
+    return requirements.parse(items).requirements
 
 
 def _item_line(text: str, item: str) -> int | None:
@@ -85,23 +78,24 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
         # server.py
         import httpx            # pyproject: dependencies = ["fastmcp>=3,<4", "httpx>=0.28"]
     """
-    if facts.pyproject is None or not facts.pyproject.ok:
+    if facts.files.pyproject is None or not facts.files.pyproject.ok:
         return
     allowed, problem = _allowed_imports(facts)
     if problem is not None:
         yield problem
-    declared = _requirements(facts.project.get("dependencies"))
-    declared_names = {canonicalize_name(r.name) for r in declared}
-    pulled = distributions.pulled_in(declared)
+    declared = _requirements(facts.files.project.get("dependencies"))
+    declared_names: set[str] = {requirements.normalize(r.name) for r in declared}
+    environment = facts.environment
+    pulled = environment.pulled_in(declared)
     # A declared dependency missing here (wagents runs outside the workspace venv, as in a
     # pre-commit hook) may provide or require anything: then only what is certain is reported.
     complete = all(
-        distributions.installed(canonicalize_name(r.name))
+        environment.installed(requirements.normalize(r.name))
         for r in declared
         if r.marker is None or r.marker.evaluate({"extra": ""})
     )
-    local = local_module_names(facts.path)
-    for path, loaded in facts.code_modules.items():
+    local = facts.files.local_modules
+    for path, loaded in facts.files.code_modules.items():
         if loaded.value is None:
             continue
         reported: set[str] = set()
@@ -110,33 +104,39 @@ def undeclared_import(facts: ServerFacts) -> Iterator[Problem]:
             if module in reported or module in local or module in sys.stdlib_module_names:
                 continue
             reported.add(module)
-            problem = _classify(module, declared_names, pulled, allowed, complete)
-            if problem is not None:
-                message, severity = problem
+            verdict = _classify(
+                module, environment.providers(module), declared_names, pulled, allowed, complete
+            )
+            if verdict is not None:
+                message, severity = verdict
                 yield Problem(message, path, found.line, severity)
 
 
 def _allowed_imports(facts: ServerFacts) -> tuple[set[str], Problem | None]:
-    configured = facts.tool_wagents.get("allowed-imports")
-    if configured is None:
-        return set(DEFAULT_ALLOWED_IMPORTS), None
-    if isinstance(configured, list) and all(isinstance(item, str) for item in configured):
-        return {*DEFAULT_ALLOWED_IMPORTS, *configured}, None
+    settings = facts.files.settings
+    if settings.problem("allowed-imports") is None:
+        return {*DEFAULT_ALLOWED_IMPORTS, *(settings.values.allowed_imports or ())}, None
     pyproject = facts.path / PYPROJECT
     problem = Problem(
         "[tool.wagents] allowed-imports must be a list of module names; using the default "
         f"({', '.join(DEFAULT_ALLOWED_IMPORTS)})",
         pyproject,
-        toml_key_line(facts.pyproject.text or "", "allowed-imports") if facts.pyproject else None,
+        toml_key_line(facts.files.pyproject.text or "", "allowed-imports")
+        if facts.files.pyproject
+        else None,
     )
     return set(DEFAULT_ALLOWED_IMPORTS), problem
 
 
 def _classify(
-    module: str, declared: set[str], pulled: dict[str, str], allowed: set[str], complete: bool
+    module: str,
+    providers: frozenset[str],
+    declared: set[str],
+    pulled: dict[str, str],
+    allowed: set[str],
+    complete: bool,
 ) -> tuple[str, Severity] | None:
-    providers = distributions.providers(module)
-    if canonicalize_name(module) in declared or providers & declared:
+    if requirements.normalize(module) in declared or providers & declared:
         return None
     through = sorted({pulled[name] for name in providers if name in pulled})
     if not through and not complete:
@@ -186,21 +186,25 @@ def python_version(facts: ServerFacts) -> Iterator[Problem]:
 
         "environment": {"python": "3.12"}
     """
-    environment = (facts.config or {}).get("environment")
+    environment = (facts.files.config or {}).get("environment")
     wanted = environment.get("python") if isinstance(environment, dict) else None
-    requires = facts.project.get("requires-python")
+    requires = facts.files.project.get("requires-python")
     if not isinstance(wanted, str) or not isinstance(requires, str):
         return
     config_path = facts.path / FASTMCP_JSON
-    line = json_key_line(facts.fastmcp_json.text or "", "python") if facts.fastmcp_json else None
+    line = (
+        json_key_line(facts.files.fastmcp_json.text or "", "python")
+        if facts.files.fastmcp_json
+        else None
+    )
     try:
         admitted = SpecifierSet(requires)
     except InvalidSpecifier:
         yield Problem(
             f"requires-python {requires!r} is not a valid version specifier",
             facts.path / PYPROJECT,
-            toml_key_line(facts.pyproject.text or "", "requires-python")
-            if facts.pyproject
+            toml_key_line(facts.files.pyproject.text or "", "requires-python")
+            if facts.files.pyproject
             else None,
         )
         return
@@ -304,22 +308,22 @@ def docket_url(facts: ServerFacts) -> Iterator[Problem]:
 
 
 def _docket_urls(facts: ServerFacts) -> Iterator[tuple[str, Path, int | None]]:
-    env = facts.deployment_env
+    env = facts.files.deployment_env
     if isinstance(env.get(DOCKET_URL_ENV), str):
-        text = facts.fastmcp_json.text if facts.fastmcp_json else ""
+        text = facts.files.fastmcp_json.text if facts.files.fastmcp_json else ""
         yield (
             env[DOCKET_URL_ENV],
             facts.path / FASTMCP_JSON,
             json_key_line(text or "", DOCKET_URL_ENV),
         )
-    for path in facts.files.dotenv:
-        text = facts.texts.get(path)
+    for path in facts.files.roles.dotenv:
+        text = facts.files.texts.get(path)
         if text is None:
             continue
         for key, value, line in _dotenv_entries(text):
             if key == DOCKET_URL_ENV and value is not None:
                 yield value, path, line
-    for path, loaded in facts.code_modules.items():
+    for path, loaded in facts.files.code_modules.items():
         if loaded.value is not None:
             for value, line in _code_docket_urls(loaded.value):
                 yield value, path, line
@@ -361,12 +365,12 @@ def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
 
 def _worker_config(facts: ServerFacts) -> str | None:
     """Where the server configures extra task workers, if it does."""
-    args = facts.deployment.get("args")
+    args = facts.files.deployment.get("args")
     if isinstance(args, list) and any(
         isinstance(a, str) and a.startswith("--workers") for a in args
     ):
         return "fastmcp.json deployment.args --workers"
-    for path, text in facts.texts.items():
+    for path, text in facts.files.texts.items():
         for number, line in enumerate(text.splitlines(), 1):
             if "tasks worker" in line or "wagents worker" in line:
                 return f"{facts.relative(path)}:{number}"
@@ -395,21 +399,21 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
         dependencies = ["fastmcp>=3,<4"]
     """
     if (
-        facts.pyproject is None
-        or not facts.pyproject.ok
-        or "project" not in (facts.pyproject.value or {})
+        facts.files.pyproject is None
+        or not facts.files.pyproject.ok
+        or "project" not in (facts.files.pyproject.value or {})
     ):
         return
     pyproject = facts.path / PYPROJECT
-    text = facts.pyproject.text or ""
-    dependencies = facts.project.get("dependencies", [])
+    text = facts.files.pyproject.text or ""
+    dependencies = facts.files.project.get("dependencies", [])
     if not isinstance(dependencies, list):
         return  # dependency-parity reports a dependencies value that is not a list
     found = [
         (item, requirement)
         for item in dependencies
         for requirement in _requirements([item])
-        if canonicalize_name(requirement.name) == "fastmcp"
+        if requirements.normalize(requirement.name) == "fastmcp"
     ]
     if not found:
         yield Problem(
@@ -421,7 +425,7 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
     for item, requirement in found:
         if requirement.url:
             continue  # a direct reference: its version is whatever the URL holds
-        outside = _admitted_outside(requirement.specifier, FASTMCP_RANGE)
+        outside = admitted_outside(requirement.specifier, FASTMCP_RANGE)
         if outside is not None:
             yield Problem(
                 f"{item} admits fastmcp {outside}, outside {FASTMCP_RANGE_TEXT}: "
@@ -429,43 +433,6 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
                 pyproject,
                 _item_line(text, item) or toml_key_line(text, "dependencies"),
             )
-
-
-def _admitted_outside(specifier: SpecifierSet, allowed: SpecifierSet) -> Version | None:
-    """A version `specifier` admits that `allowed` does not, or None when there is none.
-
-    A specifier set is a union of intervals bounded by the versions it mentions, so the
-    mentioned versions, their closest neighbours on both sides and the extremes are enough to
-    find a difference. Pre-releases count only where `specifier` admits them (as uv does).
-    """
-    candidates = {Version("0"), Version("9999")}
-    for item in (*specifier, *allowed):
-        try:
-            version = Version(item.version.removesuffix(".*"))
-        except InvalidVersion:
-            continue
-        candidates |= _neighbours(version)
-    prereleases = bool(specifier.prereleases)  # only where the specifier names one
-    for candidate in sorted(candidates):
-        if specifier.contains(candidate, prereleases=prereleases) and not allowed.contains(
-            candidate, prereleases=True
-        ):
-            return candidate
-    return None
-
-
-def _neighbours(version: Version) -> set[Version]:
-    """`version`, and versions just above and just below it."""
-    base = version.base_version
-    release = list(version.release)
-    found = {version, Version(f"{base}.post1"), Version(f"{base}.dev0"), Version(f"{base}.1")}
-    found.add(Version(".".join(map(str, [*release[:-1], release[-1] + 1]))))
-    while release and release[-1] == 0:
-        release.pop()
-    if release:
-        below = [*release[:-1], release[-1] - 1, 9999]
-        found.add(Version(".".join(map(str, below))))
-    return found
 
 
 # --- lockfile ----------------------------------------------------------------------------------
@@ -489,7 +456,7 @@ def lockfile(facts: ServerFacts) -> Iterator[Problem]:
 
         $ uv add --package weather httpx            # updates pyproject.toml and uv.lock
     """
-    status = facts.workspace.lock_status
+    status = facts.environment.lock
     lock = facts.workspace.root / LOCKFILE
     match status.state:
         case "missing":
@@ -539,13 +506,13 @@ def pytest_asyncio_mode(facts: ServerFacts) -> Iterator[Problem]:
     """
     unmarked = [
         (path, line)
-        for path, loaded in facts.test_modules.items()
+        for path, loaded in facts.files.test_modules.items()
         if loaded.value is not None
         for line in _unmarked_async_tests(loaded.value)
     ]
     if not unmarked:
         return
-    config = facts.pytest_config
+    config = facts.files.pytest_config
     if config.error is not None or config.asyncio_mode == "auto":
         return  # an unreadable config stops pytest itself, with its own message
     first_path, first_line = unmarked[0]
@@ -560,8 +527,8 @@ def pytest_asyncio_mode(facts: ServerFacts) -> Iterator[Problem]:
         f"{facts.relative(first_path)}:{first_line}) run in asyncio_mode {mode} ({where}): "
         'set asyncio_mode = "auto" in [tool.pytest.ini_options] of the server\'s pyproject.toml',
         target,
-        toml_key_line(facts.pyproject.text or "", "asyncio_mode")
-        if facts.pyproject and target == facts.path / PYPROJECT
+        toml_key_line(facts.files.pyproject.text or "", "asyncio_mode")
+        if facts.files.pyproject and target == facts.path / PYPROJECT
         else None,
     )
 

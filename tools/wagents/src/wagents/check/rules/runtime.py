@@ -9,6 +9,7 @@ those facts; they never import a server themselves.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,25 @@ from wagents.analysis import poisoning, routeauth, serving
 from wagents.analysis.names import ImportNames
 from wagents.analysis.pyast import is_fastmcp_constructor
 from wagents.check.facts import ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
 from wagents.model import Severity
+from wagents.probe.protocol import (
+    PHASE_TEXT,
+    Location,
+    Phase,
+    Prompt,
+    Resource,
+    ResourceTemplate,
+    Status,
+    Tool,
+)
+
+#: What a server offers clients.
+Component = Tool | Prompt | Resource | ResourceTemplate
 
 
-@rule("import-check", Severity.ERROR, runtime=True)
+@rule("import-check", Severity.ERROR, stage=Stage.RUNTIME)
 def import_check(facts: ServerFacts) -> Iterator[Problem]:
     """`from server import mcp` works in a fresh process and yields a FastMCP server.
 
@@ -53,9 +67,9 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
         if __name__ == "__main__":
             mcp.run()
     """
-    source = facts.source_path
-    name = facts.source_name
-    loaded = facts.source
+    source = facts.files.source_path
+    name = facts.files.source_name
+    loaded = facts.files.source
     if loaded is not None and loaded.error is not None and loaded.text is None:
         yield Problem(f"{name} {loaded.error.message}", source, loaded.error.line)
         return
@@ -88,27 +102,28 @@ def import_check(facts: ServerFacts) -> Iterator[Problem]:
             severity=Severity.WARNING,
         )
     match runtime.status:
-        case "ok" | "no-server":
+        case Status.OK | Status.NO_SERVER:
             return  # entrypoint reports a missing server object
-        case "exception":
-            yield Problem(f"importing {name} raised {runtime.message}", source, runtime.line)
-        case "exit":
+        case Status.EXCEPTION:
+            hint = _missing_setting_hint(runtime.message)
+            yield Problem(f"importing {name} raised {runtime.message}{hint}", source, runtime.line)
+        case Status.EXIT:
             code = runtime.exit_code
             detail = runtime.message or f"the process exited with status {code!r}"
             if runtime.message is None:
                 detail = f"{name} called sys.exit({code!r}) while being imported"
             yield Problem(detail, source, runtime.line)
-        case "timeout":
+        case Status.TIMEOUT:
             yield Problem(
                 f"importing {name} {runtime.message} (a hang or endless loop at import time)",
                 source,
             )
-        case "crashed":
+        case Status.CRASHED:
             tail = _last_line(runtime.stderr_tail)
             yield Problem(
                 f"importing {name}: {runtime.message}" + (f": {tail}" if tail else ""), source
             )
-        case "not-fastmcp":
+        case Status.NOT_FASTMCP:
             yield Problem(f"{name}: {runtime.message}", source)
         case _:
             tail = _last_line(runtime.stderr_tail)
@@ -124,7 +139,7 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
-@rule("stdout-at-import", Severity.ERROR, runtime=True)
+@rule("stdout-at-import", Severity.ERROR, stage=Stage.RUNTIME)
 def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
     """The server writes nothing to stdout while it is being imported.
 
@@ -154,17 +169,165 @@ def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
     count = runtime.stdout_bytes
     # repr() escapes newlines and every non-printable character (bidi controls included).
     sample = repr(runtime.stdout_sample[:80]) + ("…" if count > 80 else "")
-    origin = runtime.stdout_origin or {}
-    path, line = _location(facts, origin)
+    path, line = _location(facts, runtime.stdout_origin)
     yield Problem(
-        f"{facts.source_name} wrote {count} byte{'s' if count != 1 else ''} to stdout while "
+        f"{facts.files.source_name} wrote {count} byte{'s' if count != 1 else ''} to stdout while "
         f"being imported (it corrupts the stdio JSON-RPC stream): {sample}",
         path,
         line,
     )
 
 
-@rule("components", Severity.WARNING, runtime=True)
+@rule("startup", Severity.ERROR, stage=Stage.RUNTIME)
+def startup(facts: ServerFacts) -> Iterator[Problem]:
+    """The server starts for a client: lifespan, `initialize`, every list, `ping` and shutdown.
+
+    Importing is not starting. After the import, the probe connects FastMCP's in-memory client
+    to the server, as a client connects to `fastmcp run`: the lifespan starts, `initialize`,
+    every page of `tools/list`, `resources/list`, `resources/templates/list` and
+    `prompts/list`, `ping`, then the session closes and the lifespan shuts down. A lifespan that
+    raises (a variable nobody set, a database it cannot reach), hangs, or exits the process, a
+    list call that fails, or a shutdown that hangs is reported here with the exception's first
+    line and the line of the server's code that raised. Clients see the same failure as "failed
+    to connect". The probe's environment is scrubbed: when the failure names a missing variable,
+    give the probe a non-secret placeholder in the server's pyproject.toml (`[tool.wagents]
+    probe-env = {NAME = "..."}`); variables fastmcp.json's `deployment.env` passes as
+    `"${NAME}"` get a placeholder by themselves.
+
+    It cannot see what only a real deployment has (the network, real credentials): a lifespan
+    that connects somewhere is only as good as its placeholder lets it be.
+
+    Bad::
+
+        @asynccontextmanager
+        async def lifespan(server):
+            pool = await connect(os.environ["ORDERS_DATABASE_URL"])  # unset: KeyError
+            yield {"pool": pool}
+
+    Good::
+
+        @asynccontextmanager
+        async def lifespan(server):
+            url = os.environ.get("ORDERS_DATABASE_URL")
+            if url is None:
+                raise RuntimeError("set ORDERS_DATABASE_URL (see README)")
+            pool = await connect(url)
+            yield {"pool": pool}
+
+        # pyproject.toml: [tool.wagents] probe-env = { ORDERS_DATABASE_URL = "sqlite://" }
+    """
+    runtime = facts.runtime
+    if runtime is None or not runtime.imported or runtime.session is None:
+        return
+    session = runtime.session
+    if session.ok:
+        return
+    doing = PHASE_TEXT[session.phase]
+    detail = session.message or "it failed"
+    if session.phase is Phase.STARTUP and not session.timed_out:
+        summary = f"a client cannot connect: {doing} failed: {detail}"
+    elif session.timed_out:
+        summary = f"a client would wait for ever: it {detail}"
+    else:
+        summary = f"the server fails while {doing}: {detail}"
+    path, line = _location(facts, session.location)
+    if session.location is None:
+        line = _server_line(facts)
+    yield Problem(summary + _missing_setting_hint(session.message), path, line)
+
+
+@rule("import-side-effects", Severity.WARNING, stage=Stage.RUNTIME)
+def import_side_effects(facts: ServerFacts) -> Iterator[Problem]:
+    """Importing and starting the server writes no files: not in its directory, the repo or HOME.
+
+    `wagents validate`, `fastmcp inspect`, an editor or a CI job import a server to look at it;
+    a server that creates its data folder, a cache or a log next to its code, or under `~/`,
+    when it is imported or started leaves that behind on every machine that only looked, makes
+    the checkout dirty, and breaks on a read-only file system (a container image). The probe
+    runs the server on a copy of its directory with a HOME of its own, lists what the import and
+    the MCP session created, changed or removed there, and deletes it all afterwards: the
+    user's files are never touched. Create files when a tool needs them, under a path the
+    deployment configures.
+
+    It cannot see writes to absolute paths outside the server's directory and HOME (`/tmp` is
+    the probe's own TMPDIR and is not reported), nor writes through a symlink.
+
+    Bad::
+
+        DATA = Path(__file__).parent / "data"
+        DATA.mkdir(exist_ok=True)  # at import
+
+        mcp = FastMCP("Notes")
+
+    Good::
+
+        DATA = Path(os.environ.get("NOTES_DIR", "data"))
+
+        mcp = FastMCP("Notes")
+
+
+        @mcp.tool
+        def add_note(text: str) -> str:
+            DATA.mkdir(parents=True, exist_ok=True)  # when a tool needs it
+            ...
+    """
+    runtime = facts.runtime
+    if runtime is None or not runtime.side_effects:
+        return
+    effects = runtime.side_effects
+    parts = []
+    for verb, paths in (
+        ("created", effects.created),
+        ("changed", effects.changed),
+        ("removed", effects.removed),
+    ):
+        if paths:
+            shown = [_shown_path(facts, path) for path in paths[:SHOWN_PATHS]]
+            more = f" and {len(paths) - SHOWN_PATHS} more" if len(paths) > SHOWN_PATHS else ""
+            parts.append(f"{verb} {', '.join(shown)}{more}")
+    when = "being imported" if runtime.session is None else "being imported and started"
+    yield Problem(
+        f"{facts.files.source_name} writes files while {when}: {'; '.join(parts)} "
+        "(in the probe's sandbox, removed afterwards): create them when a tool needs them",
+        facts.files.source_path,
+    )
+
+
+#: How many paths an import-side-effects finding names.
+SHOWN_PATHS = 5
+#: What a failure says when it names a variable the probe does not have.
+_MISSING_VARIABLE = re.compile(
+    r"KeyError: '(?P<key>[A-Z][A-Z0-9_]{2,})'"
+    r"|\b(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]+)\b[^.;]{0,40}?\b(?:not set|unset|missing|required)"
+    r"|environment variables?\W+(?P<env>[A-Z][A-Z0-9_]{2,})",
+)
+
+
+def _missing_setting_hint(message: str | None) -> str:
+    """A hint when a failure names a variable (or a setting) the scrubbed probe did not have."""
+    if not message:
+        return ""
+    match = _MISSING_VARIABLE.search(message)
+    if match is not None:
+        name = match["key"] or match["name"] or match["env"]
+        return (
+            f" (the probe runs with a scrubbed environment: give it a placeholder with "
+            f'[tool.wagents] probe-env = {{{name} = "..."}} in the server\'s pyproject.toml)'
+        )
+    if "validation error" in message.lower() and "settings" in message.lower():
+        return (
+            " (the probe runs with a scrubbed environment: give the settings placeholders "
+            'with [tool.wagents] probe-env = {NAME = "..."} in the server\'s pyproject.toml)'
+        )
+    return ""
+
+
+def _shown_path(facts: ServerFacts, path: str) -> str:
+    """A side effect's path relative to the workspace root (HOME's stay `~/...`)."""
+    return path if path.startswith("~") else facts.relative(Path(path))
+
+
+@rule("components", Severity.WARNING, stage=Stage.RUNTIME)
 def components(facts: ServerFacts) -> Iterator[Problem]:
     """The server registers at least one tool, resource, resource template or prompt.
 
@@ -190,20 +353,18 @@ def components(facts: ServerFacts) -> Iterator[Problem]:
         @mcp.tool
         def forecast(city: str) -> str: ...
     """
-    server = _server(facts)
-    if server is None:
-        return
-    if any(server.get(kind) for kind in ("tools", "resources", "templates", "prompts")):
+    server = facts.server_info
+    if server is None or server.component_count:
         return
     yield Problem(
         f"{facts.runtime.entrypoint if facts.runtime else 'the server'} registers no tools, "
         "resources, resource templates or prompts",
-        facts.source_path,
+        facts.files.source_path,
         _server_line(facts),
     )
 
 
-@rule("mask-error-details", Severity.WARNING, runtime=True)
+@rule("mask-error-details", Severity.WARNING, stage=Stage.RUNTIME)
 def mask_error_details(facts: ServerFacts) -> Iterator[Problem]:
     """The server masks internal error details: `FastMCP(..., mask_error_details=True)`.
 
@@ -231,13 +392,13 @@ def mask_error_details(facts: ServerFacts) -> Iterator[Problem]:
                 raise ToolError(f"unknown city {city!r}")  # still shown to the client
             ...
     """
-    server = _server(facts)
-    if server is None or server.get("mask_error_details"):
+    server = facts.server_info
+    if server is None or server.mask_error_details:
         return
     yield Problem(
         "the server sends internal error details to clients: pass mask_error_details=True to "
         "FastMCP(...) (raise ToolError for messages clients should see)",
-        facts.source_path,
+        facts.files.source_path,
         _server_line(facts),
     )
 
@@ -246,7 +407,7 @@ def mask_error_details(facts: ServerFacts) -> Iterator[Problem]:
 ANNOTATION_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
 
-@rule("tool-annotations", Severity.WARNING, runtime=True)
+@rule("tool-annotations", Severity.WARNING, stage=Stage.RUNTIME)
 def tool_annotations(facts: ServerFacts) -> Iterator[Problem]:
     """Every tool says how it behaves: `annotations=ToolAnnotations(readOnlyHint=..., ...)`.
 
@@ -272,23 +433,23 @@ def tool_annotations(facts: ServerFacts) -> Iterator[Problem]:
         def delete_note(note_id: Annotated[int, Field(description="The note to delete.")]) -> None:
             ...
     """
-    server = _server(facts)
+    server = facts.server_info
     if server is None:
         return
-    for tool in server.get("tools") or []:
-        annotations = tool.get("annotations") or {}
+    for tool in server.tools:
+        annotations = tool.annotations or {}
         if any(annotations.get(hint) is not None for hint in ANNOTATION_HINTS):
             continue
-        path, line = _location(facts, tool)
+        path, line = _location(facts, tool.location)
         yield Problem(
-            f"tool {tool.get('name')!r} has no annotations: pass annotations=ToolAnnotations("
+            f"tool {tool.name!r} has no annotations: pass annotations=ToolAnnotations("
             "readOnlyHint=..., destructiveHint=..., idempotentHint=..., openWorldHint=...)",
             path,
             line,
         )
 
 
-@rule("param-descriptions", Severity.WARNING, runtime=True)
+@rule("param-descriptions", Severity.WARNING, stage=Stage.RUNTIME)
 def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
     """Every tool parameter has a description in the tool's input schema.
 
@@ -311,12 +472,12 @@ def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
             days: Annotated[int, Field(description="Days ahead, 1 to 7.", ge=1, le=7)] = 3,
         ) -> str: ...
     """
-    server = _server(facts)
+    server = facts.server_info
     if server is None:
         return
-    for tool in server.get("tools") or []:
-        schema = tool.get("input_schema") or {}
-        properties = schema.get("properties") if isinstance(schema, dict) else None
+    for tool in server.tools:
+        schema = tool.input_schema
+        properties = schema.get("properties")
         if not isinstance(properties, dict):
             continue
         missing = [
@@ -326,11 +487,11 @@ def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
         ]
         if not missing:
             continue
-        path, line = _location(facts, tool)
+        path, line = _location(facts, tool.location)
         names = ", ".join(repr(name) for name in missing)
         plural = "s have" if len(missing) > 1 else " has"
         yield Problem(
-            f"tool {tool.get('name')!r}: parameter{plural} no description ({names}); annotate "
+            f"tool {tool.name!r}: parameter{plural} no description ({names}); annotate "
             'it with Annotated[T, Field(description="...")]',
             path,
             line,
@@ -352,7 +513,7 @@ def _has_description(prop: Any, definitions: dict[str, Any]) -> bool:
 HTTP_TRANSPORTS = ("http", "streamable-http", "sse")
 
 
-@rule("origin-protection", Severity.INFO, runtime=True)
+@rule("origin-protection", Severity.INFO, stage=Stage.RUNTIME)
 def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
     """An HTTP server validates the Host and Origin headers of requests (DNS-rebinding guard).
 
@@ -383,30 +544,30 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
             mcp.run(transport="http", host="127.0.0.1", port=8000, host_origin_protection="auto")
     """
     runtime = facts.runtime
-    server = _server(facts)
+    server = facts.server_info
     if runtime is None or server is None:
         return
     app = runtime.http_app
-    if app is not None and not app.get("origin_protection"):
-        name = app.get("attribute", "app")
+    if app is not None and not app.origin_protection:
+        name = app.attribute
         yield Problem(
             f"{name} (the HTTP app) does not validate Host/Origin headers: "
             f'use mcp.http_app(host_origin_protection="auto")',
-            facts.source_path,
+            facts.files.source_path,
             _assignment_line(facts, name),
         )
-    setting = (server.get("settings") or {}).get("http_host_origin_protection")
+    setting = server.settings.http_host_origin_protection
     yield from _unprotected_run_calls(facts, setting)
-    if facts.deployment.get("transport") not in HTTP_TRANSPORTS:
+    if facts.files.deployment.get("transport") not in HTTP_TRANSPORTS:
         return
-    env = facts.deployment_env
+    env = facts.files.deployment_env
     configured = env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
     if configured is None and setting:
         return
     if configured is not None and _switched_on(configured):
         return
     yield Problem(
-        f"fastmcp.json deploys over {facts.deployment['transport']} without Host/Origin "
+        f"fastmcp.json deploys over {facts.files.deployment['transport']} without Host/Origin "
         'protection: set "FASTMCP_HTTP_HOST_ORIGIN_PROTECTION": "auto" in deployment.env',
         facts.path / "fastmcp.json",
         _json_line(facts, "transport"),
@@ -420,13 +581,13 @@ def _switched_on(value: object) -> bool:
 def _unprotected_run_calls(facts: ServerFacts, setting: object) -> Iterator[Problem]:
     """`mcp.run(transport="http")` in `__main__` without `host_origin_protection=`, when neither
     the settings the probe saw nor the Dockerfile's ENV switch the guard on."""
-    loaded = facts.source
+    loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return
     docker_env: dict[str, str] = {}
-    for path in facts.files.deploy:
-        if path.name in ("Dockerfile", "Containerfile") and path in facts.texts:
-            docker_env = serving.docker_facts(facts.texts[path]).env
+    for path in facts.files.roles.deploy:
+        if path.name in ("Dockerfile", "Containerfile") and path in facts.files.texts:
+            docker_env = serving.docker_facts(facts.files.texts[path]).env
     configured = docker_env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
     for run in serving.run_calls(loaded.value, ImportNames.of(loaded.value)):
         transport = run.transport.value({}) if run.transport.given else "stdio"
@@ -442,12 +603,12 @@ def _unprotected_run_calls(facts: ServerFacts, setting: object) -> Iterator[Prob
         yield Problem(
             f"{run.call}(transport={transport!r}) in __main__ serves HTTP without Host/Origin "
             'protection: pass host_origin_protection="auto"',
-            facts.source_path,
+            facts.files.source_path,
             run.line,
         )
 
 
-@rule("custom-route-auth", Severity.WARNING, runtime=True)
+@rule("custom-route-auth", Severity.WARNING, stage=Stage.RUNTIME)
 def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
     """A custom route that is not a health probe checks credentials itself.
 
@@ -482,30 +643,31 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             return JSONResponse({"ok": True})
     """
     runtime = facts.runtime
-    server = _server(facts)
+    server = facts.server_info
     if runtime is None or server is None:
         return
-    middleware = (runtime.http_app or {}).get("middleware") or []
-    if any("auth" in str(name).lower() for name in middleware):
+    middleware = runtime.http_app.middleware if runtime.http_app is not None else ()
+    if any("auth" in name.lower() for name in middleware):
         return
-    for route in server.get("custom_routes") or []:
-        route_path = str(route.get("path") or "")
+    for route in server.custom_routes:
+        route_path = route.path
         if routeauth.is_probe_path(route_path):
             continue
-        methods = ",".join(m for m in route.get("methods") or [] if m != "HEAD") or "ANY"
+        methods = ",".join(m for m in route.methods if m != "HEAD") or "ANY"
         label = f"custom route {methods} {route_path}"
-        path, line = _location(facts, route)
-        module = facts.python_file(Path(route["file"])) if route.get("file") else None
-        endpoint = str(route.get("endpoint") or "").rpartition(".")[2]
+        path, line = _location(facts, route.location)
+        where = route.location
+        module = facts.files.python_file(Path(where.file)) if where and where.file else None
+        endpoint = (route.endpoint or "").rpartition(".")[2]
         function = (
-            routeauth.find_function(module.value, endpoint, route.get("line"))
+            routeauth.find_function(module.value, endpoint, where.line if where else None)
             if module is not None and module.value is not None
             else None
         )
         if function is None:
-            where = "is not in the server" if module is None else "was not found"
+            missing = "is not in the server" if module is None else "was not found"
             yield Problem(
-                f"{label}: its endpoint function {where}, so wagents cannot see an auth check "
+                f"{label}: its endpoint function {missing}, so wagents cannot see an auth check "
                 "(custom routes bypass MCP auth)",
                 path,
                 line,
@@ -519,7 +681,7 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             )
 
 
-@rule("tool-poisoning", Severity.ERROR, runtime=True)
+@rule("tool-poisoning", Severity.ERROR, stage=Stage.RUNTIME)
 def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
     """Descriptions a model reads hold no hidden instructions (tool poisoning).
 
@@ -559,28 +721,59 @@ def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
             \"\"\"Add two numbers.\"\"\"
             return a + b
     """
-    server = _server(facts)
+    server = facts.server_info
     if server is None:
         return
-    instructions = server.get("instructions")
-    if isinstance(instructions, str):
+    if server.instructions is not None:
         yield from _poisoned(
             "the server's instructions",
-            [("", instructions)],
-            facts.source_path,
+            [("", server.instructions)],
+            facts.files.source_path,
             _server_line(facts),
         )
-    kinds = (
-        ("tools", "tool"),
-        ("prompts", "prompt"),
-        ("resources", "resource"),
-        ("templates", "resource template"),
+    components: tuple[Component, ...] = (
+        *server.tools,
+        *server.prompts,
+        *server.resources,
+        *server.templates,
     )
-    for kind, label in kinds:
-        for component in server.get(kind) or []:
-            name = component.get("name") or component.get("uri") or component.get("uri_template")
-            path, line = _location(facts, component)
-            yield from _poisoned(f"{label} {name!r}", poisoning.model_texts(component), path, line)
+    for component in components:
+        path, line = _location(facts, component.location)
+        label, name = _component_label(component)
+        yield from _poisoned(f"{label} {name!r}", _model_texts(component), path, line)
+
+
+def _component_label(component: Component) -> tuple[str, str]:
+    """`("tool", "forecast")`: what a component is and how a finding names it."""
+    match component:
+        case Tool():
+            return "tool", component.name
+        case Prompt():
+            return "prompt", component.name
+        case Resource():
+            return "resource", component.name or component.uri
+        case ResourceTemplate():
+            return "resource template", component.name or component.uri_template
+    raise TypeError(component)
+
+
+def _model_texts(component: Component) -> list[tuple[str, str]]:
+    """(where, text) for every text of a component a client hands the model."""
+    texts = [
+        (key, value)
+        for key in ("name", "title", "description")
+        if isinstance(value := getattr(component, key, None), str)
+    ]
+    annotations = getattr(component, "annotations", None) or {}
+    # FastMCP sends annotations.title as the tool's title when it has no title of its own.
+    if isinstance(annotations.get("title"), str) and annotations["title"] != component.title:
+        texts.append(("annotations.title", annotations["title"]))
+    for key in ("input_schema", "output_schema", "parameters"):
+        texts += poisoning.schema_texts(getattr(component, key, None), key)
+    for argument in getattr(component, "arguments", ()):
+        if isinstance(argument.get("description"), str):
+            texts.append((f"argument {argument.get('name')!r}", argument["description"]))
+    return texts
 
 
 def _poisoned(
@@ -599,27 +792,17 @@ def _poisoned(
         )
 
 
-def _server(facts: ServerFacts) -> dict[str, Any] | None:
-    """The probe's description of the server object, when the import worked."""
-    runtime = facts.runtime
-    if runtime is None or not runtime.imported:
-        return None
-    return runtime.server
-
-
-def _location(facts: ServerFacts, item: dict[str, Any]) -> tuple[Path, int | None]:
+def _location(facts: ServerFacts, where: Location | None) -> tuple[Path, int | None]:
     """Where a component (or route, or stdout write) was defined: its file when that is part of
     the server, else the server module without a line."""
-    file = item.get("file")
-    if isinstance(file, str) and file:
+    if where is not None and where.file:
         try:
-            Path(file).resolve().relative_to(facts.path.resolve())
+            Path(where.file).resolve().relative_to(facts.path.resolve())
         except (ValueError, OSError):
             pass
         else:
-            line = item.get("line")
-            return Path(file), line if isinstance(line, int) else None
-    return facts.source_path, None
+            return Path(where.file), where.line
+    return facts.files.source_path, None
 
 
 def _server_line(facts: ServerFacts) -> int | None:
@@ -628,7 +811,7 @@ def _server_line(facts: ServerFacts) -> int | None:
     line = _assignment_line(facts, name) if name else None
     if line is not None:
         return line
-    loaded = facts.source
+    loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return None
     for node in ast.walk(loaded.value):
@@ -639,7 +822,7 @@ def _server_line(facts: ServerFacts) -> int | None:
 
 def _assignment_line(facts: ServerFacts, name: str) -> int | None:
     """The line of the first top-level assignment to `name` in the server module."""
-    loaded = facts.source
+    loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return None
     for node in loaded.value.body:
@@ -656,5 +839,5 @@ def _assignment_line(facts: ServerFacts, name: str) -> int | None:
 
 
 def _json_line(facts: ServerFacts, key: str) -> int | None:
-    loaded = facts.fastmcp_json
+    loaded = facts.files.fastmcp_json
     return json_key_line(loaded.text or "", key) if loaded is not None else None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from wagents.check.facts import FASTMCP_JSON, ServerFacts
+from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line
 from wagents.model import Severity
+from wagents.workspace.server import FASTMCP_JSON
 
 #: deployment.env variables whose name says they hold a credential (detect-secrets' keyword
 #: list leaves out TOKEN, which is too common in code, but a variable named so is one).
@@ -89,7 +90,7 @@ def _credential_named_literals(
     facts: ServerFacts, env_lines: dict[int, list[str]]
 ) -> Iterator[int]:
     """Lines of deployment.env variables named like credentials whose value is a literal."""
-    env = facts.deployment_env
+    env = facts.files.deployment_env
     for line, names in env_lines.items():
         for name in names:
             value = env.get(name)
@@ -104,11 +105,11 @@ def _credential_named_literals(
 
 def _deployment_env_lines(facts: ServerFacts) -> dict[int, list[str]]:
     """The line of each `deployment.env` variable in fastmcp.json."""
-    loaded = facts.fastmcp_json
+    loaded = facts.files.fastmcp_json
     if loaded is None:
         return {}
     lines: dict[int, list[str]] = {}
-    for name in facts.deployment_env:
+    for name in facts.files.deployment_env:
         line = json_key_line(loaded.text or "", name)
         if line is not None:
             lines.setdefault(line, []).append(name)

@@ -8,23 +8,17 @@ sanitizers, and what it cannot see); its knowledge of libraries is
 
 from __future__ import annotations
 
-import ast
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 from wagents.analysis import serving
 from wagents.analysis.knowledge import knowledge
-from wagents.analysis.taint import Flow, ModuleReport, analyze
-from wagents.check.facts import FASTMCP_JSON, ServerFacts
+from wagents.analysis.taint import Flow, ModuleReport
+from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line
 from wagents.model import Severity
-
-#: Module -> its analysis: the seven rules share one run per module (keys die with the facts).
-_REPORTS: weakref.WeakKeyDictionary[ast.Module, ModuleReport] = weakref.WeakKeyDictionary()
-#: The server module -> how the server is served (http-auth and stdout-at-runtime ask).
-_SERVING: weakref.WeakKeyDictionary[ast.Module, serving.Serving] = weakref.WeakKeyDictionary()
+from wagents.workspace.server import FASTMCP_JSON
 
 FIXES = {
     "command": "run a fixed program with an argument list and no shell, and check values "
@@ -40,14 +34,7 @@ FIXES = {
 
 
 def _reports(facts: ServerFacts) -> Iterator[tuple[Path, ModuleReport]]:
-    for path, loaded in facts.code_modules.items():
-        module = loaded.value
-        if module is None:
-            continue
-        report = _REPORTS.get(module)
-        if report is None:
-            report = _REPORTS[module] = analyze(module)
-        yield path, report
+    yield from facts.taint.items()
 
 
 def _flows(facts: ServerFacts, slug: str) -> Iterator[Problem]:
@@ -294,41 +281,23 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
 
 
 def _serving(facts: ServerFacts) -> serving.Serving:
-    """How the server is served, assessed once per server (keyed by its parsed module)."""
-    source = facts.source
-    module = source.value if source is not None else None
-    if module is not None and module in _SERVING:
-        return _SERVING[module]
-    docker = _dockerfile(facts)
-    served = serving.assess(
-        [loaded.value for loaded in facts.code_modules.values() if loaded.value is not None],
-        source.value if source is not None else None,
-        facts.source_name,
-        facts.deployment,
-        facts.texts[docker] if docker is not None else None,
-        knowledge(),
-    )
-    if module is not None:
-        _SERVING[module] = served
-    return served
+    """How the server is served, assessed once per server (see ServerFacts.serving)."""
+    return facts.serving
 
 
 def _dockerfile(facts: ServerFacts) -> Path | None:
-    for path in facts.files.deploy:
-        if path.name in ("Dockerfile", "Containerfile") and path in facts.texts:
-            return path
-    return None
+    return facts.files.dockerfile
 
 
 def _exposure_location(facts: ServerFacts, exposure: serving.Exposure) -> tuple[Path, int | None]:
     if exposure.where == "fastmcp.json":
-        loaded = facts.fastmcp_json
+        loaded = facts.files.fastmcp_json
         line = json_key_line(loaded.text or "", "transport") if loaded else None
         return facts.path / FASTMCP_JSON, line
     docker = _dockerfile(facts)
     if exposure.where == "Dockerfile" and docker is not None:
         return docker, exposure.line
-    return facts.source_path, exposure.line
+    return facts.files.source_path, exposure.line
 
 
 @rule("blocking-call", Severity.WARNING)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from wagents.check.facts import PYPROJECT, ServerFacts
-from wagents.check.rules import Problem, rule
+from wagents.check.facts import ServerFacts
+from wagents.check.rules import Problem, Stage, rule
+from wagents.check.suppressions import Ignore, key_line
 from wagents.model import Severity
+from wagents.workspace.server import PYPROJECT
+
+#: `[tool.wagents]` keys whose value another rule checks (the one that reads it).
+OWNED_ELSEWHERE = frozenset({"ignore", "allowed-imports"})
 
 
 @rule("wagents-config", Severity.ERROR)
 def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
-    """Every `[tool.wagents] ignore` entry names a known rule and gives a reason.
+    """`[tool.wagents]` holds only known keys; each `ignore` entry names a rule and a reason.
 
     A server may silence a rule that does not apply to it, in its own pyproject.toml, with an
     entry `{rule = "SLUG", reason = "..."}` in `[tool.wagents].ignore`. The reason is required:
@@ -20,14 +25,21 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
     `rule` and `reason`, or repeating a rule, is reported here and suppresses nothing.
     `wagents-config` and `unused-ignore` themselves cannot be ignored.
 
+    The table's keys are those of its schema (`ignore`, `allowed-imports`; see
+    `wagents.workspace.settings.ServerSettings`): any other key, such as the typo
+    `allowed_imports`, is reported with the closest known key, since wagents would otherwise ignore
+    it in silence. The value of `allowed-imports` is checked by `undeclared-import`, which uses it.
+
     Bad::
 
         [tool.wagents]
+        allowed_imports = ["httpx"]  # the key is allowed-imports
         ignore = [{ rule = "custom-route-auth" }, { rule = "tool-annotation", reason = "..." }]
 
     Good::
 
         [tool.wagents]
+        allowed-imports = ["httpx"]
         ignore = [
             { rule = "custom-route-auth", reason = "/hook verifies the HMAC signature in check()" },
         ]
@@ -35,10 +47,16 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
     _, problems = facts.ignores
     for problem in problems:
         yield Problem(problem.message, facts.path / PYPROJECT, problem.line)
+    loaded = facts.files.pyproject
+    text = loaded.text if loaded is not None else None
+    for unknown in facts.files.settings.problems:
+        if unknown.key in OWNED_ELSEWHERE:
+            continue  # a known key of the wrong type: the rule that reads it says so
+        yield Problem(unknown.message, facts.path / PYPROJECT, key_line(text or "", unknown.key))
 
 
-@rule("unused-ignore", Severity.WARNING, after_findings=True)
-def unused_ignore(facts: ServerFacts) -> Iterator[Problem]:
+@rule("unused-ignore", Severity.WARNING, stage=Stage.SUPPRESSIONS)
+def unused_ignore(facts: ServerFacts, unused: Sequence[Ignore]) -> Iterator[Problem]:
     """Every `[tool.wagents] ignore` entry still suppresses a finding.
 
     An ignore that matches nothing is left over from code that changed: it no longer documents
@@ -56,8 +74,8 @@ def unused_ignore(facts: ServerFacts) -> Iterator[Problem]:
         # no ignore entry: the rule passes on its own
         [tool.wagents]
     """
-    loaded = facts.pyproject
-    for entry in facts.unused_ignores:
+    loaded = facts.files.pyproject
+    for entry in unused:
         yield Problem(
             f"ignore of {entry.rule} matches no finding: remove it from [tool.wagents].ignore",
             loaded.path if loaded is not None else facts.path / "pyproject.toml",

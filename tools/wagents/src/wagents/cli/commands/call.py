@@ -37,15 +37,15 @@ def call(
     """
     import subprocess
 
-    from wagents.check.facts import ServerFacts
     from wagents.deploy.devtools import call_command, fastmcp_environment, parse_arguments
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     workspace = Workspace.find()
     (server,) = workspace.select([name])
     values = parse_arguments(arguments)
     command = call_command(
-        ServerFacts(server, workspace), target, values, prompt, json_output, timeout
+        ServerFiles(server, workspace), target, values, prompt, json_output, timeout
     )
     completed = subprocess.run(
         command, cwd=server.path, env=fastmcp_environment(), stdin=subprocess.DEVNULL, check=False

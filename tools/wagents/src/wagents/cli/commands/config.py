@@ -74,7 +74,6 @@ def config(
 
     --write keeps every other key, saves the old file as FILE.<time>.bak, replaces it atomically.
     """
-    from wagents.check.facts import ServerFacts
     from wagents.deploy.clientconfig import (
         EntryOptions,
         build_entry,
@@ -85,6 +84,7 @@ def config(
     )
     from wagents.deploy.clientfile import merge_entry
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     if os_name is not None and str(client) != "claude-desktop":
         raise UsageError("--os applies to --client claude-desktop only")
@@ -96,12 +96,13 @@ def config(
         headers=parse_pairs("--header", header),
         env=parse_pairs("--env", env),
     )
-    entry = build_entry(ServerFacts(server, workspace), options)
+    entry = build_entry(ServerFiles(server, workspace), options)
     if not write and file is None:
         typer.echo(json.dumps(document(str(client), name, entry), indent=2, ensure_ascii=False))
         return
     path = file or default_path(str(client), workspace.root, str(os_name) if os_name else None)
-    outcome = merge_entry(path, client_spec(str(client)).servers_key, name, entry)
+    spec = client_spec(str(client))
+    outcome = merge_entry(path, spec.servers_key, name, entry, jsonc=spec.jsonc)
     if outcome.action == "unchanged":
         typer.echo(f"{path}: {name} is already configured this way (nothing written)")
         return

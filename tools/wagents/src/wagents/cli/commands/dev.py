@@ -31,13 +31,13 @@ def dev(
     Arguments after NAME that wagents does not know go to fastmcp dev inspector
     (e.g. --ui-port 6280 --server-port 6277 --no-reload). The Inspector needs npx (Node.js).
     """
-    from wagents.check.facts import ServerFacts
     from wagents.deploy.devtools import dev_command, fastmcp_environment
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     workspace = Workspace.find()
     (server,) = workspace.select([name])
-    command = dev_command(ServerFacts(server, workspace), ctx.args)
+    command = dev_command(ServerFiles(server, workspace), ctx.args)
     if dry_run:
         typer.echo(f"cd {shlex.quote(str(server.path))}")
         typer.echo(shlex.join(command))

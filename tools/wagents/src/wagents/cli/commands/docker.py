@@ -35,14 +35,14 @@ def docker(
 
     Without --write both files (Dockerfile and Dockerfile.dockerignore) are printed.
     """
-    from wagents.check.facts import ServerFacts
     from wagents.deploy.dockerfile import render
     from wagents.deploy.dockerfile import write as write_files
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     workspace = Workspace.find()
     (server,) = workspace.select([name])
-    generated = render(ServerFacts(server, workspace), python)
+    generated = render(ServerFiles(server, workspace), python)
     for note in generated.notes:
         typer.echo(f"note: {note}", err=True)
     if not write:

@@ -38,15 +38,15 @@ def inspect(
     Runs `fastmcp inspect` on the server's fastmcp.json in the server's directory, in a process
     of its own. Exit status 1 when the server cannot be loaded.
     """
-    from wagents.check.facts import ServerFacts
     from wagents.cli.inspect_text import render_inspection
     from wagents.deploy.devtools import inspect_server, output_tail
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     workspace = Workspace.find()
     (server,) = workspace.select([name])
     report_format = "mcp" if output_format is InspectFormat.MCP else "fastmcp"
-    inspection = inspect_server(ServerFacts(server, workspace), report_format, timeout)
+    inspection = inspect_server(ServerFiles(server, workspace), report_format, timeout)
     if inspection.report is None:
         typer.echo(output_tail(inspection.output), err=True)
         typer.echo(f"error: fastmcp inspect could not load {name}", err=True)

@@ -54,6 +54,5 @@ def rules(
             )
         return
     item = registry[slug]
-    classified = item.classification
-    security = f"\n{classified.summary}" if classified is not None else ""
+    security = f"\n{item.security.summary}" if item.security is not None else ""
     typer.echo(f"{item.slug} ({item.severity}, {item.family}){security}\n\n{item.doc}")

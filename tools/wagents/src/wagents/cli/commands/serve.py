@@ -54,13 +54,13 @@ def serve(
 
     Ctrl-C or SIGTERM stops the server; open requests get --grace seconds.
     """
-    from wagents.check.facts import ServerFacts
     from wagents.deploy.serving import HttpOptions, http_launch, stdio_launch
     from wagents.workspace.root import Workspace
+    from wagents.workspace.server import ServerFiles
 
     workspace = Workspace.find()
     (server,) = workspace.select([name])
-    facts = ServerFacts(server, workspace)
+    facts = ServerFiles(server, workspace)
     if transport is Transport.stdio:
         given = [flag for flag, used in _http_only(host, port, workers, stateless, grace) if used]
         if given:

@@ -15,7 +15,8 @@ Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[mis
 Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
 
 if TYPE_CHECKING:
-    from wagents.check.engine import RunInfo
+    from wagents.check.engine import Options
+    from wagents.model import Report, RunInfo
     from wagents.workspace.root import Workspace
 
 
@@ -30,7 +31,7 @@ def validate(
     ] = None,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format["text"],  # type: ignore[index]
+    ] = Format["text"],
     select: Annotated[
         list[str] | None, typer.Option("--select", help="Run only this rule (repeatable).")
     ] = None,
@@ -58,7 +59,7 @@ def validate(
     runner: Annotated[
         Runner,
         typer.Option("--runner", help="How to run import checks (auto: zygote where safe)."),
-    ] = Runner["auto"],  # type: ignore[index]
+    ] = Runner["auto"],
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Say how servers were checked (on stderr).")
     ] = False,
@@ -92,7 +93,8 @@ def validate(
 
     Results are cached per server under .wagents/cache/ and reused while nothing they depend on
     changed. Formats: text (people), json (programs), github (workflow-command annotations),
-    sarif (SARIF 2.1.0 for code scanning). Exit status: 0 when there is no error (with --strict: no
+    sarif (SARIF 2.1.0 for code scanning), markdown (a job's step summary or a pull-request
+    comment). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
     from wagents.check.engine import Options
@@ -144,7 +146,9 @@ def validate(
     raise typer.Exit(1 if report.fails(strict) else 0)
 
 
-def _fix_and_revalidate(workspace, names: list[str], options, report):
+def _fix_and_revalidate(
+    workspace: Workspace, names: list[str], options: Options, report: Report
+) -> Report:
     """Apply the fixers of the selected rules to `report`'s findings; validate the servers
     `names` again when something changed."""
     from wagents.check.engine import selected_rules
@@ -187,7 +191,7 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
         )
     else:
         lines.append("import checks: none to run")
-    for server_dir, reason in sorted(probes.fallbacks.items()):
+    for server_dir, reason in probes.fallbacks:
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
     if info.cache_error is not None:
         lines.append(f"cache: not used ({info.cache_error})")

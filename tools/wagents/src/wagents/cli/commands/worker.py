@@ -35,8 +35,8 @@ def worker(
 
     Exit status: 0 after Ctrl-C/SIGTERM, 1 when a worker died on its own, 2 on bad usage.
     """
+    from wagents.analysis.docket import DOCKET_URL_ENV
     from wagents.deploy.workers import (
-        DOCKET_URL_ENV,
         check_docket_installed,
         check_docket_url,
         check_server_has_tasks,
