@@ -99,14 +99,14 @@ def test_no_safe_server_gets_a_finding(
 def test_no_finding_on_the_shipped_servers_or_the_scaffold(tmp_path: Path) -> None:
     shipped = Workspace.find(REPO_ROOT)
     report = validate(shipped, shipped.servers(), Options(select=SECURITY_RULES))
-    assert report.findings == []
+    assert report.findings == ()
 
     workspace = scratch_workspace(tmp_path / "fresh", ["plain"])
     new_server(workspace, "tasks", variant="tasks")
     workspace = Workspace.find(workspace.root)
     report = validate(workspace, workspace.servers(), Options(select=SECURITY_RULES))
     assert sorted(server.name for server in workspace.servers()) == ["plain", "tasks"]
-    assert report.findings == []
+    assert report.findings == ()
 
 
 def test_no_finding_on_the_golden_cases_that_expect_none(tmp_path: Path) -> None:
