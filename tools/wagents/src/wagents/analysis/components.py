@@ -204,9 +204,9 @@ def _type_aliases(module: ast.Module) -> dict[str, ast.expr]:
             if (dotted_name(node.annotation) or "").endswith("TypeAlias"):
                 aliases[node.target.id] = node.value
         elif type(node).__name__ == "TypeAlias":  # `type Name = ...` (Python 3.12)
-            name = getattr(node, "name", None)
-            if isinstance(name, ast.Name):
-                aliases[name.id] = node.value  # type: ignore[attr-defined]
+            name, value = getattr(node, "name", None), getattr(node, "value", None)
+            if isinstance(name, ast.Name) and isinstance(value, ast.expr):
+                aliases[name.id] = value
     return aliases
 
 

@@ -287,7 +287,7 @@ def _env_pairs(rest: str) -> list[tuple[str, str]]:
         return []
     if words and "=" not in words[0]:  # ENV NAME value (legacy form)
         return [(words[0], " ".join(words[1:]))]
-    return [tuple(word.split("=", 1)) for word in words if "=" in word]  # type: ignore[misc]
+    return [(name, value) for name, _, value in (w.partition("=") for w in words if "=" in w)]
 
 
 def _command_words(rest: str) -> tuple[str, ...]:
