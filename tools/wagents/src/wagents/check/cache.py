@@ -280,7 +280,8 @@ def _shared_digest(workspace: Workspace) -> str:
 
 @cache
 def _wagents_source_digest() -> str:
-    """A hash of wagents' own files: an edited rule must not reuse old results."""
+    """A hash of wagents' own files (the whole package: rules, the analysis and its data files):
+    an edited rule must not reuse old results."""
     digest = hashlib.sha256()
     _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole wagents package
     return digest.hexdigest()

@@ -21,7 +21,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wagents.analysis.knowledge import knowledge
 from wagents.analysis.secrets import SecretHit, scan_files
+from wagents.analysis.serving import Serving, assess
+from wagents.analysis.taint import ModuleReport, analyze
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
@@ -241,6 +244,30 @@ class ServerFacts:
         if loaded is None or not loaded.ok:
             return [], []
         return read_ignores(loaded.value, loaded.text or "", self.environment.rule_slugs)
+
+    @cached_property
+    def taint(self) -> dict[Path, ModuleReport]:
+        """The taint analysis of each code module that parsed (the security rules share it)."""
+        return {
+            path: analyze(loaded.value)
+            for path, loaded in self.files.code_modules.items()
+            if loaded.value is not None
+        }
+
+    @cached_property
+    def serving(self) -> Serving:
+        """How the server is served: transports, hosts, auth (http-auth, stdout-at-runtime)."""
+        files = self.files
+        source = files.source.value if files.source is not None else None
+        docker = files.dockerfile
+        return assess(
+            [loaded.value for loaded in files.code_modules.values() if loaded.value is not None],
+            source,
+            files.source_name,
+            files.deployment,
+            files.texts[docker] if docker is not None else None,
+            knowledge(),
+        )
 
     @cached_property
     def secrets(self) -> list[SecretHit]:

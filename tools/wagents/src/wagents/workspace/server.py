@@ -222,6 +222,14 @@ class ServerFiles:
         return tuple(sorted(env.items()))
 
     @cached_property
+    def dockerfile(self) -> Path | None:
+        """The server's Dockerfile (or Containerfile), when it has one that could be read."""
+        for path in self.roles.deploy:
+            if path.name in ("Dockerfile", "Containerfile") and path in self.texts:
+                return path
+        return None
+
+    @cached_property
     def roles(self) -> FileRoles:
         """The server's files by role: code, tests, configuration, deployment scripts."""
         return list_server_files(self.path)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagents.model import RuleInfo, Severity
+from wagents.analysis.owasp import classification
+from wagents.model import RuleInfo, SecurityInfo, Severity
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
 FAMILIES = (
@@ -27,6 +28,7 @@ FAMILIES = (
     "code",
     "project",
     "secrets",
+    "security",
     "deploy",
     "live",
     "suppressions",
@@ -101,6 +103,7 @@ def rule(
         if slug in _REGISTRY:
             raise ValueError(f"duplicate rule slug {slug!r}")
         family = check.__module__.rpartition(".")[2]
+        classified = classification(slug)
         _REGISTRY[slug] = Rule(
             slug=slug,
             severity=severity,
@@ -109,6 +112,11 @@ def rule(
             check=check,
             stage=stage,
             requires=tuple(requires),
+            security=SecurityInfo(
+                tuple(classified.tags), classified.security_severity, classified.summary
+            )
+            if classified is not None
+            else None,
         )
         return check
 

@@ -11,8 +11,8 @@ import typer
 
 from wagents.check.report import FORMATS, renderer
 
-Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
-Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]  # computed members
+Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]  # computed members
 
 if TYPE_CHECKING:
     from wagents.check.engine import Options
