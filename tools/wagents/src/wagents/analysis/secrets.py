@@ -13,13 +13,15 @@ docstring whose password is a placeholder (`# mysql://user:password@host`, `<pas
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 #: detect-secrets detectors left out, by class name (see the module docstring).
 SKIPPED_DETECTORS = frozenset(
@@ -54,21 +56,12 @@ class SecretHit:
 def scan_files(texts: Mapping[Path, str]) -> list[SecretHit]:
     """Every line of the files `texts` holds (path → text, as read) that holds a credential,
     sorted by path and line."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.core.scan import scan_file
-    from detect_secrets.settings import transient_settings
-
     kinds: dict[tuple[Path, int], set[str]] = {}
-    detectors: dict[str, type] = get_mapping_from_secret_type_to_class()
-    plugins = [
-        {"name": detector.__name__}
-        for detector in detectors.values()
-        if detector.__name__ not in SKIPPED_DETECTORS
-    ]
-    with _SETTINGS_LOCK, transient_settings({"plugins_used": plugins}):
-        for path in texts:
-            for secret in scan_file(str(path)):
-                kinds.setdefault((path, secret.line_number), set()).add(secret.type)
+    with _SETTINGS_LOCK:
+        triggers = _configured()
+        for path, text in texts.items():
+            for line, kind in _scan_text(path, text, triggers):
+                kinds.setdefault((path, line), set()).add(kind)
     for path, text in texts.items():
         for line in _url_password_lines(text):
             kinds.setdefault((path, line), set()).add(URL_PASSWORD_KIND)
@@ -86,6 +79,103 @@ def scan_files(texts: Mapping[Path, str]) -> list[SecretHit]:
     return [
         SecretHit(path, line, tuple(sorted(found))) for (path, line), found in sorted(kinds.items())
     ]
+
+
+@functools.cache
+def _configured() -> list[re.Pattern[str]]:
+    """Configure detect-secrets with the detectors in use, once per process (its settings are a
+    process-wide singleton; re-configuring them for every server cost about 10 ms each), and
+    return their triggers. Called with _SETTINGS_LOCK held."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline
+
+    detectors: dict[str, type] = get_mapping_from_secret_type_to_class()
+    plugins = [
+        {"name": detector.__name__}
+        for detector in detectors.values()
+        if detector.__name__ not in SKIPPED_DETECTORS
+    ]
+    cache_bust()
+    configure_settings_from_baseline({"plugins_used": plugins})
+    return _triggers()
+
+
+def _triggers() -> list[re.Pattern[str]]:
+    """A pattern for each detector in use that no line it reports can lack: its own denylist
+    patterns, and for the keyword detector its keywords (every pattern it tries contains one).
+    A line that none of them matches cannot yield a secret, so it skips detect-secrets' costly
+    per-detector calls; the lines that do go through detect-secrets exactly as `scan_file` sends
+    them (same lines, same context, same filters)."""
+    from detect_secrets.plugins import keyword
+    from detect_secrets.settings import get_plugins
+
+    patterns: list[re.Pattern[str]] = []
+    for plugin in get_plugins():
+        if isinstance(plugin, keyword.KeywordDetector):
+            patterns.append(re.compile(keyword.DENYLIST_REGEX, re.IGNORECASE))
+        else:
+            patterns += list(plugin.denylist)
+    return patterns
+
+
+def _scan_text(path: Path, text: str, triggers: list[re.Pattern[str]]) -> Iterator[tuple[int, str]]:
+    """`(line, kind)` of every secret detect-secrets' `scan_file` finds in `text` as `path`.
+
+    The same steps as `detect_secrets.core.scan.scan_file` on the text already read: the file
+    filters, its line sets (transformed, then with the eager transformers only when the first set
+    found nothing), the line and secret filters; only lines no detector could match are left out.
+    """
+    from detect_secrets.core import scan
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.transformers import get_transformed_file
+    from detect_secrets.types import NamedIO
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    filename = str(path)
+    if scan._is_filtered_out(required_filter_parameters=["filename"], filename=filename):
+        return
+    for eager in (False, True):
+        stream = _NamedText(text, filename)
+        lines = get_transformed_file(cast(NamedIO, stream), use_eager_transformers=eager)
+        if not lines:
+            if eager:
+                return
+            stream.seek(0)
+            lines = stream.readlines()
+        found = False
+        for number, raw in enumerate(lines, start=1):
+            line = raw.rstrip()
+            if not any(trigger.search(line) for trigger in triggers):
+                continue
+            context = get_code_snippet(lines=lines, line_number=number)
+            if scan._is_filtered_out(
+                required_filter_parameters=["line"], filename=filename, line=line, context=context
+            ):
+                continue
+            for plugin in get_plugins():
+                for secret in scan._scan_line(
+                    plugin=plugin, filename=filename, line=line, line_number=number, context=context
+                ):
+                    if not scan._is_filtered_out(
+                        required_filter_parameters=["context"],
+                        filename=secret.filename,
+                        secret=secret.secret_value,
+                        plugin=plugin,
+                        line=line,
+                        context=context,
+                    ):
+                        found = True
+                        yield number, secret.type
+        if found:
+            return
+
+
+class _NamedText(io.StringIO):
+    """A text as the file object detect-secrets' transformers read (they look at `.name`)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text, newline=None)
+        self.name = name
 
 
 def _url_password_lines(text: str) -> list[int]:

@@ -29,8 +29,9 @@ from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.workspace import distributions
+from wagents.workspace.listing import Ignored, git_ignored
 from wagents.workspace.requirements import Requirement
-from wagents.workspace.root import Workspace
+from wagents.workspace.root import SERVERS_DIR, Workspace
 from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import LockStatus, check_lock
 
@@ -64,6 +65,11 @@ class EnvironmentFacts:
 
     workspace: Workspace
     rule_slugs: frozenset[str] = frozenset()
+
+    @cached_property
+    def git_ignored(self) -> Ignored:
+        """What git ignores in the servers' directories, asked once per run."""
+        return git_ignored(self.workspace.root, SERVERS_DIR)
 
     @cached_property
     def lock(self) -> LockStatus:
@@ -272,7 +278,9 @@ class ServerFacts:
     @cached_property
     def secrets(self) -> list[SecretHit]:
         """Credential-looking lines in the server's code and config files git does not ignore."""
-        return scan_files(self.files.scanned_texts)
+        ignored = self.environment.git_ignored
+        texts = self.files.scannable_texts
+        return scan_files({path: text for path, text in texts.items() if not ignored.covers(path)})
 
 
 def facts_for(
