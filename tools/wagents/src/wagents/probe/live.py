@@ -41,7 +41,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from wagents.probe.runner import _has_exited, kill_all, probe_environment
+from wagents.probe.environment import probe_environment
+from wagents.probe.runner import _has_exited, kill_all
 
 #: How long a stdio server may take to exit once its stdin is closed (issue 14; clients wait a
 #: few seconds before they kill it).

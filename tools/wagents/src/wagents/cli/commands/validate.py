@@ -105,8 +105,8 @@ def validate(
     comment). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
-    from wagents.check.engine import Options
     from wagents.check.engine import validate as run_validation
+    from wagents.check.options import Options
     from wagents.cli.progress import Progress
     from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.workspace.root import Workspace
@@ -133,6 +133,7 @@ def validate(
         live=live,
         cache=not no_cache,
         runner=str(runner),
+        describe_rules=str(output_format) == "sarif",  # the only format printing rule docs
     )
     # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
     become_subreaper()
