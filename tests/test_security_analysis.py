@@ -196,7 +196,7 @@ def test_the_cache_key_covers_the_analysis_and_its_data_files(
     from wagents.check import cache
 
     roots: list[Path] = []
-    monkeypatch.setattr(cache, "_hash_tree", lambda digest, root: roots.append(root))
+    monkeypatch.setattr(cache, "_hash_tree", lambda digest, root, index=None: roots.append(root))
     cache._wagents_source_digest()
     assert len(roots) == 1
     assert (roots[0] / "analysis" / "data" / "sinks.toml").is_file()
