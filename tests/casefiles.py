@@ -21,6 +21,8 @@ A case directory holds:
   lays the files (a changed pyproject.toml makes it stale), `false` (the default) leaves none;
 - `remove`: paths of the scaffolded server deleted after the files are laid;
 - `isolated`: validate with `--isolated` (each server installed alone; slow);
+- `live`: validate with `--live` too (the server started over stdio and HTTP; its workspace's
+  `.venv` is the running environment);
 - `solo`: a workspace (and a run) of its own even without `root/`;
 - `slow`: the case takes seconds by design (it waits for a timeout): marked `slow`, so that
   `pytest -m "not slow"` leaves it out;
@@ -48,6 +50,7 @@ KEYS = frozenset(
         "locked",
         "remove",
         "isolated",
+        "live",
         "solo",
         "slow",
         "group",
@@ -79,6 +82,7 @@ class Case:
     locked: bool | str = False
     remove: tuple[str, ...] = ()
     isolated: bool = False
+    live: bool = False
     solo: bool = False
     slow: bool = False
     group: str | None = None
@@ -142,6 +146,7 @@ def load_case(directory: Path, name: str, server: str) -> Case:
         locked=data.get("locked", False),
         remove=tuple(data.get("remove", ())),
         isolated=bool(data.get("isolated", False)),
+        live=bool(data.get("live", False)),
         solo=bool(data.get("solo", False)),
         slow=bool(data.get("slow", False)),
         group=data.get("group"),

@@ -180,7 +180,13 @@ def _created(root: Path, outside: Path) -> None:
     assert not (root / "mcp" / "extra" / ".wagents-incomplete").exists()
 
 
+def _home_untouched(root: Path, outside: Path) -> None:
+    """What the server wrote into "HOME" was the probe's sandbox: the real HOME has none of it."""
+    assert not (Path.home() / ".local" / "share" / "acme-mcp").exists()
+
+
 VERIFIERS: dict[str, Callable[[Path, Path], None]] = {
+    "home_untouched": _home_untouched,
     "no_orphans": _no_orphans,
     "crlf_kept": _crlf_kept,
     "created": _created,

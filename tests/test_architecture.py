@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "tools" / "wagents" / "src" / "wagents"
 #: What each room may import besides itself. `testing` (helpers for tests) may import anything.

@@ -409,3 +409,77 @@ async def test_generated_stdio_entry_serves_mcp(tmp_path: Path) -> None:
     # fastmcp.Client reads the whole `mcpServers` document too, as MCP clients do.
     async with Client(document("json", "workspace-tools", entry), timeout=60) as client:
         assert "list_rules" in {tool.name for tool in await client.list_tools()}
+
+
+# JSON with comments: VS Code's mcp.json.
+
+COMMENTED = """\
+// Servers for this repository (VS Code reads this file as JSONC).
+{
+  "inputs": [
+    { "id": "token", "type": "promptString", "password": true }, // asked once
+  ],
+  /* the servers */
+  "servers": {
+    // the first one
+    "other": {
+      "command": "npx",
+      "args": ["x"], // trailing comma next
+    },
+  },
+}
+"""
+
+
+def test_jsonc_merge_keeps_every_comment_and_byte_outside_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text(COMMENTED)
+    outcome = merge_entry(path, "servers", "notes", {"type": "stdio", **ENTRY}, jsonc=True)
+    assert outcome.action == "added"
+    text = path.read_text()
+    added = '"notes": {"type": "stdio", "command": "uv", "args": ["run"]},\n    '
+    # Added as the first member, where the first member began: after the comments before it.
+    assert text == COMMENTED.replace('    "other": {', f'    {added}"other": {{', 1)
+    replaced_entry = {"type": "stdio", "command": "uv", "args": ["run", "x"]}
+    again = merge_entry(path, "servers", "other", replaced_entry, jsonc=True)
+    assert again.action == "replaced"
+    after = path.read_text()
+    start = after.index('"other": ') + len('"other": ')
+    end = after.index("\n  },\n}")  # the end of "other", before the servers' trailing comma
+    assert after[:start] == text[:start]
+    assert after[end:] == text[text.index("\n  },\n}") :]
+    assert json.loads(after[start:end].rstrip().rstrip(",")) == replaced_entry
+    assert merge_entry(path, "servers", "other", replaced_entry, jsonc=True).action == "unchanged"
+
+
+def test_jsonc_merge_into_a_file_without_the_servers_key(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text("{\n  // nothing yet\n}\n")
+    merge_entry(path, "servers", "notes", ENTRY, jsonc=True)
+    expected = '{"servers": {"notes": {"command": "uv", "args": ["run"]}}\n  // nothing yet\n}\n'
+    assert path.read_text() == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"servers": {"a": 1}', "is not valid JSON with comments"),
+        ('{"servers": {} /* open', "unterminated /\\* comment"),
+        ('{"servers": []}', "'servers' is a array, not an object"),
+    ],
+)
+def test_jsonc_merge_refuses_what_is_not_jsonc(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text(content)
+    with pytest.raises(UsageError, match=message):
+        merge_entry(path, "servers", "notes", ENTRY, jsonc=True)
+    assert path.read_text() == content
+
+
+def test_jsonc_blanking_keeps_strings_and_offsets() -> None:
+    from wagents.files import jsonc
+
+    text = '{"url": "http://x//y", "a": "/* no */", // real\n "b": [1, 2,],}'
+    blanked = jsonc.blank(text)
+    assert len(blanked) == len(text)
+    assert json.loads(blanked) == {"url": "http://x//y", "a": "/* no */", "b": [1, 2]}

@@ -9,7 +9,9 @@ is quiet.
 Cases are built lazily, by the first test that needs them, and only those pytest selected.
 Selected cases that can share a workspace (the default root, locked after their files are laid)
 share one; a case with a `root/`, a `locked` other than true or `solo` gets one of its own;
-`isolated` cases share one validated with `--isolated` (marked slow). The cases of rules that read
+`isolated` cases share one validated with `--isolated` (marked slow); `live` cases share one whose
+`.venv` is the running environment, validated with every other rule and then with `--live` for
+their own rule only (so that only its transport is launched). The cases of rules that read
 the probe's facts (or judge the other findings) are validated with every rule, in one run per
 workspace (one zygote for all their probes); the others, with every static rule (no probe: a
 static case's server is not imported, so "no finding" means none from a static rule).
@@ -24,9 +26,9 @@ from typing import Any
 import pytest
 
 from wagents.check.engine import Options, validate
-from wagents.check.rules import all_rules
+from wagents.check.rules import Stage, all_rules
 from wagents.scaffold.new import new_server
-from wagents.testing import lock_workspace, scratch_workspace
+from wagents.testing import link_environment, lock_workspace, scratch_workspace
 from wagents.workspace.root import Workspace
 
 from .casefiles import Case, lay_files, load_case, matches, remove_paths
@@ -61,6 +63,8 @@ def workspace_key(case: Case) -> tuple[str, ...]:
         return ("solo", case.name)
     if case.isolated:
         return ("isolated",)
+    if case.live:
+        return ("live",)
     return ("shared",)
 
 
@@ -96,6 +100,13 @@ class GoldenRuns:
         workspace = self._build(root, cases)
         if key == ("isolated",):
             runs = [(cases, Options(timeout=60, isolated=True))]
+        elif key == ("live",):
+            link_environment(root)
+            others = tuple(slug for slug, item in RULES.items() if item.stage is not Stage.LIVE)
+            runs = [(cases, Options(timeout=15, select=others))]
+            for slug in sorted({rule_of(case) for case in cases}):
+                mine = [case for case in cases if rule_of(case) == slug]
+                runs.append((mine, Options(timeout=60, live=True, select=(slug,))))
         else:  # one zygote for all the probed cases; the static ones are not imported
             probed = [case for case in cases if needs_probe(case)]
             runs = [(probed, Options(timeout=15)), ([c for c in cases if c not in probed], STATIC)]

@@ -58,7 +58,7 @@ def findings(workspace: Path) -> list[dict[str, Any]]:
 
 
 def test_the_registry_holds_every_format() -> None:
-    assert set(PRINTERS) == {"text", "json", "github", "sarif"}
+    assert set(PRINTERS) == {"text", "json", "github", "sarif", "markdown"}
     assert tuple(PRINTERS) == FORMATS
 
 
@@ -344,3 +344,118 @@ def test_strict_makes_warnings_fail(workspace: Path) -> None:
     assert strict.returncode == 1
     assert "warning[tool-annotations]" in strict.stdout
     assert invoke_wagents("validate", "good", "--strict", cwd=workspace).returncode == 0
+
+
+# ---- markdown -------------------------------------------------------------------------------
+
+
+def _markdown_tokens(text: str) -> list[Any]:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """The body rows of every table in `text` as GitHub would render them (cell texts)."""
+    rows: list[list[str]] = []
+    current: list[str] | None = None
+    in_body = False
+    for token in _markdown_tokens(text):
+        if token.type == "tbody_open":
+            in_body = True
+        elif token.type == "tbody_close":
+            in_body = False
+        elif in_body and token.type == "tr_open":
+            current = []
+        elif in_body and token.type == "tr_close" and current is not None:
+            rows.append(current)
+        elif in_body and token.type == "inline" and current is not None:
+            current.append(
+                "".join(child.content for child in token.children or [] if child.content)
+            )
+    return rows
+
+
+def test_markdown_of_the_real_cli_has_one_row_per_finding(
+    workspace: Path, findings: list[dict[str, Any]]
+) -> None:
+    result = invoke_wagents("validate", "--format", "markdown", cwd=workspace)
+    assert result.returncode == 1, result.stderr
+    text = result.stdout
+    assert text.startswith("### ❌ wagents validate\n")
+    assert "Checked 2 servers: 1 error, 2 warnings, 0 info" in text
+    rows = _table_rows(text)
+    overview, body, suppressed = rows[:2], rows[2:5], rows[5:]
+    assert overview == [["bad", "1", "2", "0"], ["good", "0", "0", "0"]]
+    assert [(row[1], row[2]) for row in body] == [
+        (finding["rule"], f"{finding['path']}:{finding['line']}") for finding in findings
+    ]
+    assert [row[3] for row in body] == [finding["message"] for finding in findings]
+    assert "<details><summary>1 finding suppressed by [tool.wagents] ignore</summary>" in text
+    assert [row[0] for row in suppressed] == ["mask-error-details"]
+    assert suppressed[0][3] == "errors: shown on purpose, 100% of them"
+
+
+def test_markdown_of_a_clean_run() -> None:
+    text = PRINTERS["markdown"](Report(servers=["a"]), False)
+    assert text == "### ✅ wagents validate\n\nAll checks passed \\(1 server\\)\\.\n\n"
+
+
+HOSTILE = (
+    "x | y <img src=x onerror=alert(1)> **bold** `tick` [a](http://e) @team\nsecond </details>"
+)
+
+
+def test_markdown_escapes_what_a_server_supplies() -> None:
+    finding = Finding("srv|<b>", "tool-poisoning", Severity.ERROR, HOSTILE, "mcp/a|b.py", 2)
+    report = Report(
+        servers=["srv|<b>"], findings=[finding], suppressed=[Suppressed(finding, HOSTILE)]
+    )
+    text = PRINTERS["markdown"](report, False)
+    html_tags = [
+        node.content
+        for token in _markdown_tokens(text)
+        for node in [token, *(token.children or [])]
+        if node.type in {"html_block", "html_inline"}
+    ]
+    # Only the <details>/<summary> wagents writes itself are HTML; nothing from the message.
+    assert all("img" not in tag and "<b>" not in tag for tag in html_tags), html_tags
+    body, suppressed = _table_rows(text)
+    shown = HOSTILE.replace("\n", "<br>")  # rendered as a line break inside the cell
+    assert body == ["❌ error", "tool-poisoning", "mcp/a|b.py:2", shown]
+    assert suppressed[2] == "srv|<b>: " + shown
+    assert "@team" not in text and "&#64;team" in text
+    assert "<br>second" in text  # a line break stays inside its cell
+
+
+def test_markdown_collapses_long_tables_and_stays_under_the_limit() -> None:
+    from wagents.check.report.markdown import SUMMARY_LIMIT_BYTES
+
+    many = [
+        Finding("big", "tool-annotations", Severity.WARNING, "x" * 400, "mcp/big/server.py", n)
+        for n in range(1, 5001)
+    ]
+    few = [Finding("small", "components", Severity.WARNING, "nothing", None, None)] * 3
+    report = Report(servers=["big", "small"], findings=[*many, *few])
+    text = PRINTERS["markdown"](report, False)
+    assert len(text.encode()) <= SUMMARY_LIMIT_BYTES < 1024 * 1024
+    assert "<details><summary>5000 findings</summary>" in text
+    assert text.count("<details>") == text.count("</details>")  # the cut closed its block
+    shown = len(_table_rows(text)) - 2  # minus the overview
+    assert 0 < shown < 5000
+    assert text.rstrip().endswith(f"({5003 - shown} rows not shown)")
+    assert "exceed GitHub's limit of 1 MiB" in text
+
+
+def test_markdown_assemble_keeps_everything_that_fits() -> None:
+    from wagents.check.report.markdown import assemble, paragraph, table
+
+    sections = [paragraph("# Title"), table(("A", "B"), [("1", "2"), ("3", "4")])]
+    assert assemble(sections) == "# Title\n\n| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n"
+    whole = len(assemble(sections).encode())
+    limits = range(whole + 300, 200, -1)  # from everything to little more than the note
+    cuts = [assemble(sections, limit=limit) for limit in limits]
+    assert all(len(cut.encode()) <= limit for cut, limit in zip(cuts, limits, strict=True))
+    cut = next(cut for cut in cuts if "| 3 | 4 |" not in cut)
+    assert "| 1 | 2 |" in cut
+    assert cut.endswith("(1 row not shown)\n")

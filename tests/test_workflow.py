@@ -144,8 +144,13 @@ def test_matrix_job_runs_the_documented_commands(ci: dict[str, Any]) -> None:
     assert server["if"] == "needs.plan.outputs.has-servers == 'true'"
     assert plan["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
     runs = [step.get("run", "") for step in server["steps"]]
-    assert 'uv run --locked wagents validate "$SERVER" --format github' in runs
+    assert 'uv run --locked wagents validate "$SERVER" --live --format github' in runs
     assert 'uv run --locked wagents test "$SERVER"' in runs
+    (summary,) = [step for step in server["steps"] if "--format markdown" in step.get("run", "")]
+    assert summary["if"] == "${{ !cancelled() }}"  # errors found above must still be summarized
+    assert '--format markdown >> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    # the same options as the validate step, so that it reads that step's cached result
+    assert 'validate "$SERVER" --live --format markdown' in summary["run"]
     for step in server["steps"]:
         if "$SERVER" in step.get("run", ""):
             assert step["env"]["SERVER"] == "${{ matrix.server }}"
@@ -175,26 +180,61 @@ def test_checks_job_runs_the_ci_script(ci: dict[str, Any]) -> None:
 # -- the plan step, run for real ----------------------------------------------------------------
 
 
-def run_plan_step(ci: dict[str, Any], root: Path, event: str, base_sha: str = "") -> dict[str, str]:
-    """Run the plan step's script as the runner would (bash -e) and return its outputs."""
+def run_step(script: str, root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a step's script as the runner does (`bash -e` in the workspace) with `env` added."""
     require_tool("uv")
-    (step,) = [step for step in ci["jobs"]["plan"]["steps"] if step.get("id") == "plan"]
-    output = root / "github-output.txt"
-    output.write_text("")
-    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    env.update(EVENT_NAME=event, BASE_SHA=base_sha, GITHUB_OUTPUT=str(output))
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    environment.update(env)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
         cwd=root,
-        env=env,
+        env=environment,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def run_plan_step(ci: dict[str, Any], root: Path, event: str, base_sha: str = "") -> dict[str, str]:
+    """Run the plan step's script as the runner would (bash -e) and return its outputs."""
+    (step,) = [step for step in ci["jobs"]["plan"]["steps"] if step.get("id") == "plan"]
+    output = root / "github-output.txt"
+    output.write_text("")
+    result = run_step(
+        step["run"], root, EVENT_NAME=event, BASE_SHA=base_sha, GITHUB_OUTPUT=str(output)
+    )
     assert result.returncode == 0, result.stderr
     return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+def test_the_summary_step_writes_markdown_and_passes_on_findings(
+    ci: dict[str, Any], tmp_path: Path
+) -> None:
+    """Errors fail the validate step, not this one: the summary still shows them."""
+    (step,) = [s for s in ci["jobs"]["server"]["steps"] if "--format markdown" in s.get("run", "")]
+    root = copy_repository(REPO_ROOT, tmp_path / "repo")
+    server = Workspace.find(root).servers()[0]
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    clean = run_step(step["run"], root, SERVER=server.name, GITHUB_STEP_SUMMARY=str(summary))
+    assert clean.returncode == 0, clean.stderr
+    assert summary.read_text().startswith("earlier step\n### ✅ wagents validate\n")
+
+    with (server.path / server_source(server.path)).open("a") as source:
+        source.write("\nprint('at import')\n")
+    broken = run_step(step["run"], root, SERVER=server.name, GITHUB_STEP_SUMMARY=str(summary))
+    assert broken.returncode == 0, broken.stderr
+    text = summary.read_text()
+    assert "### ❌ wagents validate" in text and "stdout-at-import" in text
+
+    failed = run_step(step["run"], root, SERVER="no-such-server", GITHUB_STEP_SUMMARY=str(summary))
+    assert failed.returncode == 2  # bad usage is not a finding: the step fails
+
+
+def server_source(server_dir: Path) -> str:
+    return json.loads((server_dir / "fastmcp.json").read_text())["source"]["path"]
 
 
 def planned_servers(outputs: dict[str, str]) -> list[str]:

@@ -1,5 +1,8 @@
 """Pure analysis of server code and text: Python syntax trees, tool poisoning, route auth,
-credentials. Functions of parsed code or text to findings-shaped data; no I/O.
+credentials, and the security analysis (components.py finds tools, resources, prompts and their
+parameters; taint.py follows caller text to the sinks of sinks.py; serving.py reads how a server
+is served; owasp.py maps rules to the OWASP MCP Top 10). Functions of parsed code or text to
+findings-shaped data; no I/O but the data files shipped in data/ (knowledge.py, owasp.py).
 
 May import `model` only.
 """

@@ -44,6 +44,7 @@ def _root(
 
 def _register_commands() -> None:
     from wagents.cli.commands import (
+        adopt,
         call,
         config,
         dev,
@@ -61,6 +62,7 @@ def _register_commands() -> None:
 
     for module in (
         new,
+        adopt,
         validate,
         rules,
         test,

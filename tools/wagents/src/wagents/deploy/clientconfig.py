@@ -45,6 +45,8 @@ class Client:
     http_type: bool
     http_supported: bool
     env_reference: str  # a format with `{name}`
+    #: The client reads its file as JSON with comments (VS Code): merges keep the comments.
+    jsonc: bool = False
 
     def spell(self, value: str) -> str:
         """`value` with its `${VAR}` references in this client's syntax."""
@@ -55,7 +57,7 @@ CLIENT_SPECS = {
     "claude-desktop": Client("claude-desktop", "mcpServers", False, False, False, "${{{name}}}"),
     "claude-code": Client("claude-code", "mcpServers", True, True, True, "${{{name}}}"),
     "cursor": Client("cursor", "mcpServers", False, False, True, "${{env:{name}}}"),
-    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}"),
+    "vscode": Client("vscode", "servers", True, True, True, "${{env:{name}}}", jsonc=True),
     "json": Client("json", "mcpServers", False, True, True, "${{{name}}}"),
 }
 
@@ -88,13 +90,11 @@ def parse_pairs(option: str, items: list[str] | None) -> tuple[tuple[str, str], 
 
 
 def stdio_command(facts: ServerFiles) -> tuple[str, list[str]]:
-    """The command and arguments that start `facts`' server over stdio, from any directory."""
-    spec = facts.source_name
-    if facts.entrypoint:
-        spec = f"{spec}:{facts.entrypoint}"
-    directory = str(facts.path.resolve())
-    args = ["run", "--directory", directory, "fastmcp", "run", spec]
-    return "uv", [*args, "--transport", "stdio", "--no-banner"]
+    """The command and arguments that start `facts`' server over stdio, from any directory (the
+    same that `wagents validate --live` starts)."""
+    from wagents.probe.live import client_command
+
+    return client_command(facts.path, facts.source_name, facts.entrypoint)
 
 
 def build_entry(facts: ServerFiles, options: EntryOptions) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 The file is read, checked (valid JSON, an object, the servers key an object), the entry is set
 under its name, and the result replaces the file atomically after the old content was copied to a
-backup beside it. A file that is not valid JSON (VS Code also allows comments, which a rewrite
-would drop) is refused and left as it is. A symlinked config (dotfile managers) is written
-through: the link stays, its target changes.
+backup beside it. For a client whose file is JSON with comments (VS Code's `mcp.json`), only
+the entry's span is rewritten (`files.jsonc`): every comment, trailing comma and byte outside it
+stays. For the others a file that is not valid JSON is refused and left as it is. A symlinked
+config (dotfile managers) is written through: the link stays, its target changes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wagents.files import jsonc
 from wagents.files.atomic import atomic_write
 from wagents.model import UsageError
 
@@ -32,11 +34,20 @@ class MergeOutcome:
 
 
 def merge_entry(
-    path: Path, servers_key: str, name: str, entry: dict[str, Any], now: float | None = None
+    path: Path,
+    servers_key: str,
+    name: str,
+    entry: dict[str, Any],
+    now: float | None = None,
+    *,
+    jsonc: bool = False,
 ) -> MergeOutcome:
-    """Set `data[servers_key][name] = entry` in the JSON file at `path` (created if missing)."""
+    """Set `data[servers_key][name] = entry` in the JSON file at `path` (created if missing);
+    `jsonc` for files the client reads as JSON with comments."""
     target = path.resolve() if path.is_symlink() else path
     old_bytes = _read(target)
+    if jsonc and old_bytes is not None and old_bytes.strip():
+        return _merge_jsonc(path, target, old_bytes, servers_key, name, entry, now)
     data = _parse(target, old_bytes) if old_bytes is not None else {}
     servers = data.setdefault(servers_key, {})
     if not isinstance(servers, dict):
@@ -49,6 +60,56 @@ def merge_entry(
     action = "replaced" if name in servers else "added"
     servers[name] = entry
     new_text = json.dumps(data, indent=_indent(old_bytes), ensure_ascii=False) + "\n"
+    return _write(path, target, old_bytes, new_text, action, now)
+
+
+def _merge_jsonc(
+    path: Path,
+    target: Path,
+    old_bytes: bytes,
+    servers_key: str,
+    name: str,
+    entry: dict[str, Any],
+    now: float | None,
+) -> MergeOutcome:
+    """The JSONC merge: the entry's span rewritten, every other byte kept."""
+    try:
+        text = old_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; nothing was changed") from None
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    try:
+        data = jsonc.loads(text.removeprefix(bom))
+    except jsonc.JsoncError as exc:
+        raise UsageError(
+            f"{path}:{exc.line}:{exc.column} is not valid JSON with comments ({exc.message}); "
+            "fix it or move it away, then run again (nothing was changed)"
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(
+            f"{path} holds a JSON {_json_type(data)}, not an object; nothing was changed"
+        )
+    servers = data.get(servers_key, {})
+    if not isinstance(servers, dict):
+        raise UsageError(
+            f"{path}: {servers_key!r} is a {_json_type(servers)}, not an object; "
+            "fix the file first (nothing was changed)"
+        )
+    if servers.get(name) == entry:
+        return MergeOutcome(path, "unchanged", None)
+    action = "replaced" if name in servers else "added"
+    new_text = bom + jsonc.set_value(text.removeprefix(bom), [servers_key, name], entry)
+    return _write(path, target, old_bytes, new_text, action, now)
+
+
+def _write(
+    path: Path,
+    target: Path,
+    old_bytes: bytes | None,
+    new_text: str,
+    action: str,
+    now: float | None,
+) -> MergeOutcome:
     backup = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -24,13 +24,23 @@ def set_value(text: str, path: list[str], value: Any) -> str:
     A missing member is added as the first member of its parent object; missing parent objects
     are created the same way.
     """
+    start, end, replacement = value_edit(text, path, value)
+    return text[:start] + replacement + text[end:]
+
+
+def value_edit(text: str, path: list[str], value: Any) -> tuple[int, int, str]:
+    """The edit `set_value` makes, as `(start, end, replacement)`: text[start:end] is replaced.
+
+    Only that span changes, so a caller that scanned a same-length stand-in of the text (JSONC
+    with its comments blanked out, see jsonc.py) can apply the edit to the original.
+    """
     for depth in range(len(path), 0, -1):
         span = _member_span(text, path[:depth])
         if span is None:
             continue
         start, end = span
         if depth == len(path):
-            return text[:start] + _render(value, text, start, end) + text[end:]
+            return start, end, _render(value, text, start, end)
         if text[start] != "{":
             raise UsageError(f"{'.'.join(path[:depth])} is not a JSON object")
         nested: Any = value
@@ -48,7 +58,9 @@ def set_value(text: str, path: list[str], value: Any) -> str:
 
 
 def _skip(text: str, index: int) -> int:
-    return _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+    found = _WHITESPACE.match(text, index)
+    assert found is not None  # the pattern matches the empty string: match() always finds it
+    return found.end()
 
 
 def _member_span(text: str, path: list[str]) -> tuple[int, int] | None:
@@ -101,13 +113,14 @@ def _render(value: Any, text: str, start: int, end: int) -> str:
     return "[\n" + items + "\n" + closing_indent + "]"
 
 
-def _insert_member(text: str, start: int, end: int, key: str, value: Any) -> str:
-    """Add `"key": value` as the first member of the object at text[start:end]."""
+def _insert_member(text: str, start: int, end: int, key: str, value: Any) -> tuple[int, int, str]:
+    """The edit adding `"key": value` as the first member of the object at text[start:end]."""
     member = f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
     first = _skip(text, start + 1)
     if text[first] == "}":
-        return text[: start + 1] + member + text[first:]
+        return start + 1, start + 1, member  # what was inside (a comment in JSONC) stays
     between = text[start + 1 : first]
     if "\n" in between:
-        return text[:first] + member + "," + between + text[first:]
-    return text[:first] + member + ", " + text[first:]
+        # The first member's own indentation (not what lies between, which may be a comment).
+        return first, first, member + ",\n" + between.rsplit("\n", 1)[1]
+    return first, first, member + ", "

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wagents.check.report import github_format, json_format, sarif_format, text_format
+from wagents.check.report import (
+    github_format,
+    json_format,
+    markdown_format,
+    sarif_format,
+    text_format,
+)
 from wagents.model import Report
 
 Renderer = Callable[[Report, bool], str]
@@ -15,6 +21,7 @@ PRINTERS: dict[str, Renderer] = {
     "json": json_format.render,
     "github": github_format.render,
     "sarif": sarif_format.render,
+    "markdown": markdown_format.render,
 }
 FORMATS = tuple(PRINTERS)
 

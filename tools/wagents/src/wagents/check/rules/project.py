@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
-from wagents.analysis.pyast import constant_string, dotted_name, imports
+from wagents.analysis.pyast import constant_string, dotted_name, imports, nodes
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line, toml_key_line
@@ -20,6 +20,7 @@ from wagents.model import Severity
 from wagents.workspace import requirements
 from wagents.workspace.requirements import Requirement
 from wagents.workspace.server import FASTMCP_JSON, PYPROJECT
+from wagents.workspace.specifiers import admitted_outside
 from wagents.workspace.uv import LOCKFILE
 
 #: Modules FastMCP's API hands to server code (the seed's examples import them): allowed even
@@ -338,7 +339,7 @@ def _dotenv_entries(text: str) -> Iterator[tuple[str, str | None, int]]:
 
 
 def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
-    for node in ast.walk(module):
+    for node in nodes(module):
         values: list[ast.AST | None] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -358,8 +359,8 @@ def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
             ]
         for value in values:
             text = constant_string(value)
-            if text is not None:
-                yield text, value.lineno  # type: ignore[union-attr]
+            if text is not None and value is not None:
+                yield text, getattr(value, "lineno", None) or 0
 
 
 def _worker_config(facts: ServerFacts) -> str | None:
@@ -424,7 +425,7 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
     for item, requirement in found:
         if requirement.url:
             continue  # a direct reference: its version is whatever the URL holds
-        outside = _admitted_outside(requirement.specifier, FASTMCP_RANGE)
+        outside = admitted_outside(requirement.specifier, FASTMCP_RANGE)
         if outside is not None:
             yield Problem(
                 f"{item} admits fastmcp {outside}, outside {FASTMCP_RANGE_TEXT}: "
@@ -432,43 +433,6 @@ def fastmcp_version(facts: ServerFacts) -> Iterator[Problem]:
                 pyproject,
                 _item_line(text, item) or toml_key_line(text, "dependencies"),
             )
-
-
-def _admitted_outside(specifier: SpecifierSet, allowed: SpecifierSet) -> Version | None:
-    """A version `specifier` admits that `allowed` does not, or None when there is none.
-
-    A specifier set is a union of intervals bounded by the versions it mentions, so the
-    mentioned versions, their closest neighbours on both sides and the extremes are enough to
-    find a difference. Pre-releases count only where `specifier` admits them (as uv does).
-    """
-    candidates = {Version("0"), Version("9999")}
-    for item in (*specifier, *allowed):
-        try:
-            version = Version(item.version.removesuffix(".*"))
-        except InvalidVersion:
-            continue
-        candidates |= _neighbours(version)
-    prereleases = bool(specifier.prereleases)  # only where the specifier names one
-    for candidate in sorted(candidates):
-        if specifier.contains(candidate, prereleases=prereleases) and not allowed.contains(
-            candidate, prereleases=True
-        ):
-            return candidate
-    return None
-
-
-def _neighbours(version: Version) -> set[Version]:
-    """`version`, and versions just above and just below it."""
-    base = version.base_version
-    release = list(version.release)
-    found = {version, Version(f"{base}.post1"), Version(f"{base}.dev0"), Version(f"{base}.1")}
-    found.add(Version(".".join(map(str, [*release[:-1], release[-1] + 1]))))
-    while release and release[-1] == 0:
-        release.pop()
-    if release:
-        below = [*release[:-1], release[-1] - 1, 9999]
-        found.add(Version(".".join(map(str, below))))
-    return found
 
 
 # --- lockfile ----------------------------------------------------------------------------------

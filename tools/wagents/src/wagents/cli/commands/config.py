@@ -12,8 +12,8 @@ import typer
 from wagents.deploy.clientconfig import CLIENTS, OPERATING_SYSTEMS
 from wagents.model import UsageError
 
-ClientName = StrEnum("ClientName", {name: name for name in CLIENTS})  # type: ignore[misc]
-OsName = StrEnum("OsName", {name: name for name in OPERATING_SYSTEMS})  # type: ignore[misc]
+ClientName = StrEnum("ClientName", {name: name for name in CLIENTS})  # type: ignore[misc]  # computed members
+OsName = StrEnum("OsName", {name: name for name in OPERATING_SYSTEMS})  # type: ignore[misc]  # computed members
 
 
 def register(app: typer.Typer) -> None:
@@ -101,7 +101,8 @@ def config(
         typer.echo(json.dumps(document(str(client), name, entry), indent=2, ensure_ascii=False))
         return
     path = file or default_path(str(client), workspace.root, str(os_name) if os_name else None)
-    outcome = merge_entry(path, client_spec(str(client)).servers_key, name, entry)
+    spec = client_spec(str(client))
+    outcome = merge_entry(path, spec.servers_key, name, entry, jsonc=spec.jsonc)
     if outcome.action == "unchanged":
         typer.echo(f"{path}: {name} is already configured this way (nothing written)")
         return

@@ -1,0 +1,3 @@
+"""Not a server at all."""
+
+VALUE = 1

@@ -1,0 +1,13 @@
+"""Prints while being imported only: stdout-at-import reports it, live-stdio does not repeat it."""
+
+from fastmcp import FastMCP
+
+print("Chatty server ready")
+
+mcp = FastMCP("Print At Import", mask_error_details=True)
+
+
+@mcp.resource("data://status")
+def status() -> str:
+    """Whether the server is up."""
+    return "ok"
