@@ -25,6 +25,7 @@ from wagents.scaffold.new import new_server
 from wagents.testing import scratch_workspace
 from wagents.workspace.root import Workspace
 
+from .casefiles import lay_files, load_case
 from .helpers import REPO_ROOT
 
 CORPUS = REPO_ROOT / "tests" / "security_corpus"
@@ -115,19 +116,13 @@ def test_no_finding_on_the_golden_cases_that_expect_none(tmp_path: Path) -> None
     workspace = scratch_workspace(tmp_path / "golden")
     built = []
     for case_dir in sorted(CASES.glob("*/*/")):
-        if json.loads((case_dir / "expected.json").read_text()) or any(
-            (case_dir / special).exists() for special in ("_root.pyproject.toml", "_remove")
-        ):
-            continue
         name = f"case-{case_dir.parent.name}-{case_dir.name}"
+        case = load_case(case_dir, f"{case_dir.parent.name}/{case_dir.name}", name)
+        if case.findings or case.root_files.exists() or case.remove:
+            continue
         created = new_server(workspace, name).path
-        for path in sorted(case_dir.rglob("*")):
-            relative = path.relative_to(case_dir)
-            if path.is_dir() or relative.name.startswith("_") or relative.name == "expected.json":
-                continue
-            target = created / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes().replace(b"${name}", name.encode()))
+        if case.server_files.exists():
+            lay_files(case.server_files, created, {"name": name})
         built.append(name)
     workspace = Workspace.find(workspace.root)
     report = validate(workspace, workspace.servers(), Options(select=SECURITY_RULES))
