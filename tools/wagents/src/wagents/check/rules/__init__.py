@@ -28,6 +28,7 @@ FAMILIES = (
     "project",
     "secrets",
     "deploy",
+    "clients",
     "suppressions",
 )
 
@@ -53,6 +54,8 @@ class Problem:
     path: Path | None = None
     line: int | None = None
     severity: Severity | None = None  # overrides the rule's default severity
+    #: The tool the problem is about (its message then says `tool '<name>'`): see Finding.subject.
+    subject: str | None = None
 
 
 #: A rule's function: the facts (and the stage's input, see Stage) to problems.
