@@ -445,6 +445,7 @@ def tool_annotations(facts: ServerFacts) -> Iterator[Problem]:
             "readOnlyHint=..., destructiveHint=..., idempotentHint=..., openWorldHint=...)",
             path,
             line,
+            subject=tool.name,
         )
 
 
@@ -494,6 +495,7 @@ def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
             'it with Annotated[T, Field(description="...")]',
             path,
             line,
+            subject=tool.name,
         )
 
 
