@@ -182,7 +182,8 @@ def code_modules_by_name(files: ServerFiles) -> dict[str, Module]:
             parts.pop()
         if parts:
             name = ".".join(parts)
-            modules[name] = Module(name, files.relative(path), loaded.value, package)
+            label = path.relative_to(files.path).as_posix()
+            modules[name] = Module(name, label, loaded.value, package)
     return modules
 
 

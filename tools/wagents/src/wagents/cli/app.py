@@ -45,6 +45,7 @@ def _register_commands() -> None:
     from wagents.cli.commands import (
         adopt,
         call,
+        compat,
         config,
         dev,
         docker,
@@ -69,6 +70,7 @@ def _register_commands() -> None:
         matrix,
         list_servers,
         inspect,
+        compat,
         call,
         dev,
         config,

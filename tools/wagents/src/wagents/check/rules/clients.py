@@ -386,7 +386,8 @@ def tool_budget(facts: ServerFacts) -> Iterator[Problem]:
     costliest = ", ".join(f"{name!r} ~{cost}" for cost, name in costs[:COSTLIEST_SHOWN])
     yield Problem(
         f"the tool list costs about {total} tokens of every request's context "
-        f"({len(costs)} tools), more than the budget of {limit}; the costliest: {costliest}. "
+        f"({len(costs)} tool{'s' if len(costs) != 1 else ''}), more than the budget of {limit}; "
+        f"the costliest: {costliest}. "
         "Shorten descriptions and schemas, split the server, or raise [tool.wagents] tool-budget",
         facts.files.source_path,
         None,
@@ -470,7 +471,7 @@ def destructive_hint(facts: ServerFacts) -> Iterator[Problem]:
         word = effects.name_word(tool.name)
         if deleting is None and word is None:
             continue
-        reason = deleting.describe() if deleting is not None else f"its name says {word!r}"
+        reason = deleting.describe() if deleting is not None else f"has {word!r} in its name"
         state = "False" if hints.get("destructiveHint") is False else "unset"
         yield Problem(
             f"tool {tool.name!r} {reason}, yet destructiveHint is {state}: set "
