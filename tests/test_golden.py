@@ -160,3 +160,25 @@ def test_golden_case(rule: str, case: str, case_dir: Path, golden_findings) -> N
         if "line" in want:
             assert got["line"] == want["line"], got
         assert want["message"] in got["message"], got
+
+
+def test_passing_cases_of_other_rules_are_clean_for_the_default_clients(golden_findings) -> None:
+    """The clients family (tool names, schemas, descriptions, budget, hints) finds nothing in
+    the passing cases of the other runtime rules: plain FastMCP servers suit every default
+    client profile."""
+    from wagents.check.rules import all_rules
+
+    rules = all_rules()
+    family = {slug for slug, item in rules.items() if item.family == "clients"}
+    dirty = {}
+    for rule, case, case_dir in CASES:
+        if rule in family or rule not in rules or not rules[rule].runtime:
+            continue
+        if json.loads((case_dir / "expected.json").read_text()):
+            continue
+        found = [
+            f for f in golden_findings.get(_server_name(rule, case), []) if f["rule"] in family
+        ]
+        if found:
+            dirty[f"{rule}/{case}"] = found
+    assert dirty == {}

@@ -304,9 +304,7 @@ def _call_effects(
     if name is not None and name in sinks.subprocess["functions"]:
         yield from _subprocess_effect(call, name, written)
         return
-    sql_call = name in sinks.sql["functions"] or (
-        isinstance(call.func, ast.Attribute) and call.func.attr in sinks.sql["methods"]
-    )
+    sql_call = isinstance(call.func, ast.Attribute) and call.func.attr in sinks.sql["methods"]
     if sql_call and call.args:
         yield from _sql_effect(call.args[0], function, tree, written)
         return
@@ -446,8 +444,6 @@ def _sql_effect(
     argument: ast.expr, function: Function, tree: ast.Module, written: str
 ) -> Iterator[tuple[str, str, str]]:
     rules = _sinks().sql
-    if isinstance(argument, ast.Call) and argument.args:  # execute(text("..."))
-        argument = argument.args[0]
     statement = _string_value(argument, function, tree)
     if statement is None:
         return
@@ -501,6 +497,9 @@ def _string_value(
         and node.func.attr == "format"
     ):
         return _string_value(node.func.value, function, tree, depth + 1)
+    wrappers = _sinks().sql["functions"]
+    if isinstance(node, ast.Call) and node.args and (dotted_name(node.func) or "") in wrappers:
+        return _string_value(node.args[0], function, tree, depth + 1)  # text("DELETE ...")
     if isinstance(node, ast.Name):
         for scope in (list(walk_function_body(function)), tree.body):
             for statement in scope:

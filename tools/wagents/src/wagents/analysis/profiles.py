@@ -20,6 +20,7 @@ import re
 import tomllib
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -167,11 +168,13 @@ class Profile(BaseModel):
 
 @cache
 def load_profiles() -> dict[str, Profile]:
-    """Every profile of the package by name, sorted, `extends` resolved into the constraints.
+    """Every profile of the package by name (see `read_profiles`)."""
+    return read_profiles(resources.files("wagents.analysis").joinpath(DATA_DIR))
 
-    Raises ProfileError naming the file when one is invalid.
-    """
-    folder = resources.files("wagents.analysis").joinpath(DATA_DIR)
+
+def read_profiles(folder: Traversable) -> dict[str, Profile]:
+    """Every `<name>.toml` profile of `folder` by name, sorted, `extends` resolved into the
+    constraints. Raises ProfileError naming the file when one is invalid."""
     raw: dict[str, Profile] = {}
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if not entry.name.endswith(".toml"):
