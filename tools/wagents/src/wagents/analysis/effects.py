@@ -1,7 +1,7 @@
 """What a tool's code does to its environment: the deletes and writes visible in its syntax tree.
 
 `tool_effects` finds a tool's function (by the line FastMCP reports for it, so tools defined
-inside factory functions are found too) and collects the calls listed in `effects.toml` beside
+inside factory functions are found too) and collects the calls listed in `data/effects.toml` beside
 this module: file deletes and overwrites, writes, SQL statements by their verb, HTTP methods,
 subprocesses by the program they run. It follows the calls the tool makes to functions of the
 server's own code (module-level helpers, functions nested in the same factory, functions of the
@@ -10,7 +10,7 @@ write through a callable passed as an argument or looked up at run time, a metho
 server's own classes, a statement built at run time from variables, code outside the server's
 directory (a library's delete), and a subprocess whose program is not a literal.
 
-Pure: it reads parsed modules it is given and `effects.toml` (package data).
+Pure: it reads parsed modules it is given and `data/effects.toml` (package data).
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class _Sinks:
 @cache
 def _sinks() -> _Sinks:
     data = tomllib.loads(
-        resources.files("wagents.analysis").joinpath("effects.toml").read_text(encoding="utf-8")
+        resources.files("wagents.analysis")
+        .joinpath("data", "effects.toml")
+        .read_text(encoding="utf-8")
     )
     functions = {
         name: (entry["kind"], entry["does"])

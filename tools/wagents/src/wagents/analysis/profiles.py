@@ -1,6 +1,6 @@
 """Client profiles: what each MCP client accepts, as data files with a source for every limit.
 
-Each file `wagents/analysis/clients/<name>.toml` is one client's profile: its name, what it
+Each file `wagents/analysis/data/clients/<name>.toml` is one client's profile: its name, what it
 covers, optionally the profile it `extends`, and its constraints. A constraint has an `id`
 (`<profile>.<what>`), the `check` that applies it (see `CHECKS`), a `summary` of what it checks,
 the `effect` on a server that breaks it (the client refuses the tool or the request, drops the
@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 #: The profiles a server is checked against when neither it nor the workspace names any.
 DEFAULT_CLIENTS = ("claude", "cursor", "vscode", "openai")
-#: The package folder holding the profile files.
-DATA_DIR = "clients"
+#: The package folder holding the profile files (in `wagents/analysis/`).
+DATA_DIR = "data/clients"
 
 Check = Literal[
     "name-charset",
@@ -169,7 +169,7 @@ class Profile(BaseModel):
 @cache
 def load_profiles() -> dict[str, Profile]:
     """Every profile of the package by name (see `read_profiles`)."""
-    return read_profiles(resources.files("wagents.analysis").joinpath(DATA_DIR))
+    return read_profiles(resources.files("wagents.analysis").joinpath(*DATA_DIR.split("/")))
 
 
 def read_profiles(folder: Traversable) -> dict[str, Profile]:
@@ -182,9 +182,9 @@ def read_profiles(folder: Traversable) -> dict[str, Profile]:
         try:
             profile = Profile.model_validate(tomllib.loads(entry.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, ValidationError) as exc:
-            raise ProfileError(f"{DATA_DIR}/{entry.name}: {exc}") from None
+            raise ProfileError(f"clients/{entry.name}: {exc}") from None
         if f"{profile.name}.toml" != entry.name:
-            raise ProfileError(f"{DATA_DIR}/{entry.name} holds profile {profile.name!r}")
+            raise ProfileError(f"clients/{entry.name} holds profile {profile.name!r}")
         raw[profile.name] = profile
     return {name: _resolved(raw, name) for name in sorted(raw)}
 

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: Exceptions whose handler makes an import optional (`try: import x / except ImportError:`).
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+_NODES: weakref.WeakKeyDictionary[ast.Module, tuple[ast.AST, ...]] = weakref.WeakKeyDictionary()
+
+
+def nodes(module: ast.Module) -> tuple[ast.AST, ...]:
+    """Every node of `module` (`ast.walk` order), walked once per module object: several
+    analyses ask, and a walk costs about as much as all they do with it."""
+    found = _NODES.get(module)
+    if found is None:
+        found = _NODES[module] = tuple(ast.walk(module))
+    return found
 
 
 def constant_string(node: ast.AST | None) -> str | None:

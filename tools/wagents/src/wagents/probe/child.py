@@ -170,6 +170,8 @@ async def _describe_server(server: Any) -> ServerInfo:
         stateless_http=fastmcp.settings.stateless_http,
         docket_url=str(fastmcp.settings.docket.url),
         http_host_origin_protection=fastmcp.settings.http_host_origin_protection,
+        http_allowed_hosts=_patterns(fastmcp.settings.http_allowed_hosts),
+        http_allowed_origins=_patterns(fastmcp.settings.http_allowed_origins),
     )
     return ServerInfo(
         name=str(server.name or ""),
@@ -378,13 +380,35 @@ def _http_app(module: Any) -> HttpApp | None:
     if middleware is None:
         return None
     protection = None
+    hosts = origins = None
     names = []
     for item in middleware:
         name = getattr(item.cls, "__name__", repr(item.cls))
         names.append(name)
         if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return HttpApp("app", protection, tuple(names))
+            hosts = _patterns(item.kwargs.get("allowed_hosts"))
+            origins = _patterns(item.kwargs.get("allowed_origins"))
+    # Where FastMCP's app answers MCP (`http_app(path=...)`); None for other apps.
+    path = getattr(getattr(app, "state", None), "path", None)
+    return HttpApp(
+        "app",
+        protection,
+        tuple(names),
+        path=path if isinstance(path, str) else None,
+        allowed_hosts=hosts,
+        allowed_origins=origins,
+    )
+
+
+def _patterns(value: Any) -> tuple[str, ...] | None:
+    """An allowlist of hosts or origins as strings; None when it is not set."""
+    if value is None:
+        return None
+    try:
+        return tuple(str(item) for item in value)
+    except TypeError:
+        return (str(value),)
 
 
 def _last_line(exc: BaseException) -> str:

@@ -231,7 +231,7 @@ Target clients: `[tool.wagents] clients = ["claude", "gemini"]` in the server's 
 else the same key in the root pyproject.toml (the workspace's default); else
 {", ".join(DEFAULT_CLIENTS)}. An unknown name is an error. `wagents compat` shows the whole
 matrix of servers and clients, whatever the targets. A profile is a data file
-(`wagents/analysis/clients/<name>.toml`, one per client, validated by
+(`wagents/analysis/data/clients/<name>.toml`, one per client, validated by
 `wagents.analysis.profiles`); adding a client is adding a file. Each constraint has an id, what
 it checks, its effect (the client refuses the tool or the request, drops the tool, renames it,
 or handles it worse), a severity and its sources; "observed" marks behaviour reported in an
@@ -408,7 +408,7 @@ def destructive_hint(facts: ServerFacts) -> Iterator[Problem]:
     parameterized `SELECT` is a read), HTTP `DELETE`, `PUT`, `PATCH`, `POST`, a `.delete()`
     method, and subprocesses by the program they run (`rm`, `mv`, `git clean`, `git commit`;
     `git log` is a read, and so is a subprocess in general). The list, with its sources, is
-    `wagents/analysis/effects.toml`. Reported:
+    `wagents/analysis/data/effects.toml`. Reported:
 
     - a tool marked `readOnlyHint=True` whose code writes or deletes;
     - a tool whose code deletes or overwrites, or whose name says so (`delete`, `remove`,

@@ -259,5 +259,5 @@ def _host_literals(module: ast.Module) -> Iterator[tuple[ast.AST, str]]:
             ]
         for candidate in candidates:
             value = constant_string(candidate)
-            if _all_interfaces(value):
-                yield candidate, value  # type: ignore[misc]
+            if candidate is not None and value is not None and _all_interfaces(value):
+                yield candidate, value

@@ -359,8 +359,8 @@ def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
             ]
         for value in values:
             text = constant_string(value)
-            if text is not None:
-                yield text, value.lineno  # type: ignore[union-attr]
+            if text is not None and value is not None:
+                yield text, getattr(value, "lineno", None) or 0
 
 
 def _worker_config(facts: ServerFacts) -> str | None:
