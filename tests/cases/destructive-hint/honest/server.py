@@ -4,6 +4,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -20,6 +21,9 @@ READ_ONLY = ToolAnnotations(
 WRITES = ToolAnnotations(readOnlyHint=False, idempotentHint=False, openWorldHint=False)
 DB = "notes.db"
 DELETE_NOTE = "DELETE FROM notes WHERE id = ?"
+ROOT = Path("notes").resolve()
+
+
 def _history(repo: str) -> str:
     done = subprocess.run(["git", "-C", repo, "log", "--oneline"], capture_output=True, text=True)
     return done.stdout
@@ -42,7 +46,10 @@ def find(title: Annotated[str, Field(description="The title to find.")]) -> list
 @mcp.tool(annotations=READ_ONLY)
 def read(path: Annotated[str, Field(description="The file to read.")]) -> str:
     """Return a file's text."""
-    with open(path, encoding="utf-8") as handle:
+    target = (ROOT / path).resolve()
+    if not target.is_relative_to(ROOT):
+        raise ValueError("outside the notes folder")
+    with open(target, encoding="utf-8") as handle:
         return handle.read()
 
 
@@ -56,5 +63,8 @@ def add_note(text: Annotated[str, Field(description="The note's text.")]) -> Non
 @mcp.tool(annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True))
 def delete_folder(path: Annotated[str, Field(description="The folder to delete.")]) -> None:
     """Delete a folder and everything in it."""
-    purge_folder(path)
-    shutil.rmtree(path, ignore_errors=True)
+    target = (ROOT / path).resolve()
+    if not target.is_relative_to(ROOT):
+        raise ValueError("outside the notes folder")
+    purge_folder(str(target))
+    shutil.rmtree(target, ignore_errors=True)

@@ -20,6 +20,8 @@ READ_ONLY = ToolAnnotations(
 WRITES = ToolAnnotations(readOnlyHint=False, idempotentHint=False, openWorldHint=False)
 DB = "notes.db"
 DELETE_NOTE = "DELETE FROM notes WHERE id = ?"
+
+
 def _forget(path: str) -> None:
     os.remove(path)
 
