@@ -185,6 +185,11 @@ def text_change(old: str | None, new: str | None) -> str:
     def excerpt(text: str) -> str:
         head = max(0, start - _CONTEXT_CHARS)
         tail = len(text) - max(0, end - _CONTEXT_CHARS)
+        if head > 0 and " " in text[head:start]:  # begin and end at word boundaries
+            head = text.index(" ", head, start) + 1
+        changed_end = len(text) - end
+        if tail < len(text) and " " in text[changed_end:tail]:
+            tail = text.rindex(" ", changed_end, tail)
         middle = text[head:tail]
         if len(middle) > EXCERPT_CHARS:
             middle = middle[: EXCERPT_CHARS - 1] + "…"

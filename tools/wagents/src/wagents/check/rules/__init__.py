@@ -28,6 +28,7 @@ FAMILIES = (
     "project",
     "secrets",
     "deploy",
+    "surface",
     "suppressions",
 )
 
