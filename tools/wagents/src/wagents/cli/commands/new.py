@@ -28,6 +28,7 @@ def new(
     ] = False,
 ) -> None:
     """Create mcp/NAME/ (server.py, fastmcp.json, pyproject.toml, README, tests), register it."""
+    from wagents.cli.commands.surface import write_first_snapshot
     from wagents.scaffold.new import new_server, sync_environment
     from wagents.workspace.root import Workspace
 
@@ -44,11 +45,13 @@ def new(
         )
     if not no_sync:
         sync_environment(workspace)
+    write_first_snapshot(workspace.root, name)
     typer.echo("\nNext steps:")
     if no_sync:
         typer.echo("  uv lock && uv sync                 # install the new server's dependencies")
     typer.echo(f"  $EDITOR {relative}/server.py       # replace the example tools with real ones")
     typer.echo(f"  uv run wagents validate {name}")
     typer.echo(f"  uv run wagents test {name}")
+    typer.echo(f"  uv run wagents surface --write {name}   # after changing tools; commit it")
     if tasks:
         typer.echo(f"  FASTMCP_DOCKET_URL=redis://127.0.0.1:6379/0 uv run wagents worker {name}")

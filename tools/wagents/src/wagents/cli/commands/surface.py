@@ -4,6 +4,7 @@ its committed mcp-surface.json."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -103,3 +104,25 @@ def surface(
                 "run `wagents surface --write` and commit the snapshots with the change", err=True
             )
         raise typer.Exit(1)
+
+
+def write_first_snapshot(workspace_root: Path, name: str) -> None:
+    """Probe a server `wagents new` or `adopt` just made and write its snapshot; a server whose
+    surface cannot be taken gets a warning (validation says why), not a failure."""
+    from wagents.check.surface import probe_surfaces, snapshot_path, write_snapshot
+    from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+    from wagents.workspace.root import Workspace
+
+    workspace = Workspace.find(workspace_root)
+    become_subreaper()
+    try:
+        (taken,) = probe_surfaces(workspace, workspace.select([name]), jobs=1)
+    finally:
+        kill_descendants(os.getpid())
+        reap_children()
+    relative = workspace.relative(snapshot_path(taken.files))
+    if taken.surface is None:
+        typer.echo(f"warning: {relative} not written: {taken.problem}", err=True)
+        return
+    write_snapshot(taken.files, taken.surface)
+    typer.echo(f"Wrote {relative} (what clients see of it; commit it with the server)")
