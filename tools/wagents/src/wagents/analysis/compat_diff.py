@@ -663,10 +663,15 @@ class _SchemaDiff:
                 pairs.append((branch, match))
         new_keys = [self.type_key(branch, self.new_root) for branch in new]
         lost: list[str] = []
-        for branch in unpaired:
-            key = self.type_key(branch, self.old_root)
+        old_keys = [self.type_key(branch, self.old_root) for branch in unpaired]
+        ambiguous: set[str] = set()
+        for branch, key in zip(unpaired, old_keys, strict=True):
+            if key in ambiguous:
+                continue
             candidates = [j for j in range(len(new)) if j not in used and new_keys[j] == key]
-            if len(candidates) > 1 or key in ("unknown", "enum"):
+            several = len(candidates) > 1 or (candidates and old_keys.count(key) > 1)
+            if several or key in ("unknown", "enum"):
+                ambiguous.add(key)
                 used |= set(candidates)
                 self.emit(
                     Kind.REVIEW, where, f"its {key} alternatives changed and cannot be paired"
@@ -707,7 +712,8 @@ class _SchemaDiff:
         self.properties(old, new, where, depth)
         self.items(old, new, where, depth)
         for keyword in sorted(set(old) | set(new)):
-            unhandled = keyword not in _HANDLED or keyword in _UNIONS
+            # unions and references left here could not be split or resolved
+            unhandled = keyword not in _HANDLED or keyword in (*_UNIONS, "$ref")
             if unhandled and old.get(keyword) != new.get(keyword):
                 self.effect(Effect.UNKNOWN, where.at(keyword), f"`{keyword}` changed")
 
