@@ -175,6 +175,8 @@ def text_change(old: str | None, new: str | None) -> str:
         return f'added: "{_short(new)}"'
     if new is None:
         return f'removed (was "{_short(old)}")'
+    if len(old) <= EXCERPT_CHARS and len(new) <= EXCERPT_CHARS:
+        return f'"{old}" → "{new}"'
     start = 0
     while start < min(len(old), len(new)) and old[start] == new[start]:
         start += 1
@@ -572,10 +574,14 @@ class _SchemaDiff:
     ) -> None:
         for keyword in ANNOTATIONS:
             before, after = old.get(keyword), new.get(keyword)
-            if before == after:
+            if before == after and (keyword in old) == (keyword in new):
                 continue
             if keyword in ("title", "description"):
                 text = f"{keyword} changed: {text_change(_text(before), _text(after))}"
+            elif keyword not in old:
+                text = f"{keyword} {_short(after)} added"
+            elif keyword not in new:
+                text = f"{keyword} {_short(before)} removed"
             elif keyword == "default":
                 text = f"default changed from {_short(before)} to {_short(after)}"
             else:

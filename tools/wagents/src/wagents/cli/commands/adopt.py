@@ -74,17 +74,16 @@ def adopt(
         )
         for module, distribution, how in adoption.undeclared:
             typer.echo(f"  {module}: likely {distribution} ({how})")
-    if no_sync:
-        typer.echo(
-            "Not synced (--no-sync): run `uv lock && uv sync`, then "
-            f"`uv run wagents surface --write {adoption.name}` and "
-            f"`uv run wagents validate {adoption.name}`"
-        )
-        return
     import importlib
 
     importlib.invalidate_caches()  # uv sync just installed packages this process may look up
     write_first_snapshot(workspace.root, adoption.name)
+    if no_sync:
+        typer.echo(
+            "Not synced (--no-sync): run `uv lock && uv sync`, then "
+            f"`uv run wagents validate {adoption.name}`"
+        )
+        return
     workspace = Workspace.find(workspace.root)
     become_subreaper()
     try:
