@@ -8,6 +8,7 @@ supplied is escaped and the document stays under GitHub's step-summary limit).
 from __future__ import annotations
 
 import json
+import re
 
 from wagents.analysis.compat_diff import Change, Kind
 from wagents.check.compat import DiffReport, ServerDiff
@@ -37,7 +38,12 @@ def summary_line(report: DiffReport) -> str:
     """`3 servers since main (merge base 1a2b3c4): 1 breaking, 2 compatible, 0 review; ...`."""
     count = len(report.servers)
     servers = f"{count} server{'s' if count != 1 else ''}"
-    where = f"since {report.ref} (merge base {report.base[:12]})"
+    ref = report.ref[:12] if re.fullmatch(r"[0-9a-f]{40}", report.ref) else report.ref
+    where = (
+        f"since {ref}"
+        if report.base.startswith(ref)
+        else f"since {ref} (merge base {report.base[:12]})"
+    )
     if not report.changes:
         return f"No surface changes in {servers} {where}."
     line = (
