@@ -336,3 +336,21 @@ def test_diff_refuses_bad_refs_in_one_line(repo: Path) -> None:
         result = run_wagents("diff", "--since", ref, cwd=repo)
         assert result.returncode == 2, result.stdout
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+
+
+def test_a_fresh_interpreter_and_the_zygote_take_the_same_surface(repo: Path) -> None:
+    """The snapshot must not depend on how the probe ran (fork of the zygote or a fresh process)."""
+    from wagents.analysis.surface import canonical_json
+    from wagents.check.surface import probe_surfaces
+    from wagents.workspace.root import Workspace
+
+    workspace = Workspace.find(repo)
+    names = ["nested", "output-field-removed", "prompt-required", "template-renamed"]
+    servers = workspace.select(names)
+    texts = {}
+    for runner in ("zygote", "process"):
+        taken = probe_surfaces(workspace, servers, runner=runner)
+        texts[runner] = [canonical_json(item.surface) for item in taken]
+    assert texts["zygote"] == texts["process"]
+    on_disk = [(repo / "mcp" / name / "mcp-surface.json").read_text() for name in names]
+    assert texts["process"] == on_disk
