@@ -354,3 +354,24 @@ def test_a_fresh_interpreter_and_the_zygote_take_the_same_surface(repo: Path) ->
     assert texts["zygote"] == texts["process"]
     on_disk = [(repo / "mcp" / name / "mcp-surface.json").read_text() for name in names]
     assert texts["process"] == on_disk
+
+
+def test_a_workspace_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
+    """Snapshots at the base are read relative to the workspace, not the repository's root."""
+    repository = tmp_path / "repo"
+    root = repository / "services" / "mcp-workspace"
+    scratch_workspace(root, ["alpha"], surfaces=True)
+    git(repository, "init", "-q", "-b", "main")
+    commit_all(repository, "base")
+    git(repository, "checkout", "-q", "-b", "change")
+    server = root / "mcp" / "alpha" / "server.py"
+    renamed = server.read_text().replace("text: Annotated", "message: Annotated")
+    server.write_text(renamed.replace("return text", "return message"))
+    write_surfaces(root, ["alpha"])
+    result = run_wagents("diff", "--since", "main", "-f", "json", cwd=root / "mcp")
+    assert result.returncode == 1, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert [(c["server"], c["kind"], c["message"]) for c in document["changes"]] == [
+        ("alpha", "breaking", "parameter `text`: renamed to `message`")
+    ]
+    assert document["summary"]["versions"]["alpha"]["status"] == "compared"
