@@ -10,7 +10,8 @@ snapshots of two commits.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from wagents.files.atomic import atomic_write
 from wagents.files.load import Loaded
 from wagents.model import Server, UsageError
 from wagents.probe.protocol import PHASE_TEXT, RuntimeFacts
-from wagents.probe.runner import ProbeLimits, request_for
+from wagents.probe.runner import ProbeLimits, ProbeRequest, request_for, run_probe
 from wagents.probe.scheduler import Prober
 from wagents.workspace.listing import SURFACE_FILE
 from wagents.workspace.root import Workspace
@@ -99,6 +100,22 @@ def probe_surfaces(
         facts = by_directory.get(item.path)
         results.append(ServerSurface(item, surface_of(facts), unavailable(facts)))
     return results
+
+
+def surface_of_files(
+    name: str, files: Mapping[str, str | bytes], timeout: float = 30.0
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The surface of a server that exists only as files (rendered, not written yet), and why
+    there is none: the files are laid out in a temporary directory and probed there, in a
+    sandboxed process of its own (for a server whose code needs nothing of the workspace)."""
+    with tempfile.TemporaryDirectory(prefix="wagents-surface-") as scratch:
+        server_dir = Path(scratch) / name
+        for relative, content in files.items():
+            path = server_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        runtime = run_probe(ProbeRequest(server_dir), ProbeLimits(timeout=timeout))
+    return surface_of(runtime), unavailable(runtime)
 
 
 class SnapshotState(enum.StrEnum):

@@ -28,12 +28,14 @@ def new(
     ] = False,
 ) -> None:
     """Create mcp/NAME/ (server.py, fastmcp.json, pyproject.toml, README, tests), register it."""
-    from wagents.cli.commands.surface import write_first_snapshot
+    from wagents.cli.commands.surface import SnapshotOfRendered, write_first_snapshot
     from wagents.scaffold.new import new_server, sync_environment
+    from wagents.workspace.listing import SURFACE_FILE
     from wagents.workspace.root import Workspace
 
     workspace = Workspace.find()
-    created = new_server(workspace, name, description, "tasks" if tasks else "plain")
+    snapshot = SnapshotOfRendered()
+    created = new_server(workspace, name, description, "tasks" if tasks else "plain", snapshot)
     relative = workspace.relative(created.path)
     if created.finished_interrupted:
         typer.echo(f"Finished {relative}/, which an interrupted `wagents new {name}` had made")
@@ -45,7 +47,10 @@ def new(
         )
     if not no_sync:
         sync_environment(workspace)
-    write_first_snapshot(workspace.root, name)
+    if snapshot.problem is not None:  # perhaps it needed what the sync just installed
+        write_first_snapshot(workspace.root, name)
+    elif not created.finished_interrupted:
+        typer.echo(f"Wrote {relative}/{SURFACE_FILE} (what clients see of it; commit it)")
     typer.echo("\nNext steps:")
     if no_sync:
         typer.echo("  uv lock && uv sync                 # install the new server's dependencies")

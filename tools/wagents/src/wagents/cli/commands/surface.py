@@ -4,6 +4,7 @@ its committed mcp-surface.json."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -126,3 +127,26 @@ def write_first_snapshot(workspace_root: Path, name: str) -> None:
         return
     write_snapshot(taken.files, taken.surface)
     typer.echo(f"Wrote {relative} (what clients see of it; commit it with the server)")
+
+
+class SnapshotOfRendered:
+    """For `wagents new`: the snapshot of the rendered server, probed before anything is
+    written, so that it is created with the other files (all or nothing). `problem` says why
+    there is none (the probe then runs again once the server exists and is synced)."""
+
+    def __init__(self) -> None:
+        self.problem: str | None = None
+
+    def __call__(self, name: str, files: Mapping[str, str]) -> dict[str, str]:
+        from wagents.analysis.surface import canonical_json
+        from wagents.check.surface import surface_of_files
+        from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+        from wagents.workspace.listing import SURFACE_FILE
+
+        become_subreaper()
+        try:
+            surface, self.problem = surface_of_files(name, files)
+        finally:
+            kill_descendants(os.getpid())
+            reap_children()
+        return {} if surface is None else {SURFACE_FILE: canonical_json(surface)}
