@@ -28,7 +28,7 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 def keys(workspace: Workspace, rules: tuple[str, ...] = STATIC, **options) -> dict:
-    cache = ResultCache.for_run(workspace, rules, Options(**options))
+    cache = ResultCache.for_run(workspace, Options(select=rules, **options))
     return {server.name: cache.key(server) for server in workspace.servers()}
 
 
@@ -169,7 +169,7 @@ def test_unstable_results_and_edited_servers_are_not_stored(workspace: Workspace
     assert report.info.stored == 1  # bad's exit is kept; good's timeout is not
     assert run(workspace, select=("import-check",), timeout=3.0).info.cached == 1
 
-    cache = ResultCache.for_run(workspace, STATIC, Options())
+    cache = ResultCache.for_run(workspace, Options(select=STATIC))
     (good,) = [server for server in workspace.servers() if server.name == "good"]
     lookup = cache.lookup(good)
     source.write_text("# edited while being checked\n")
@@ -217,3 +217,44 @@ def test_wagents_own_source_in_every_room_is_in_the_key() -> None:
     hashed = {relative for relative, _kind, _content in cache._walk(package)}
     for module in ("probe/child.py", "check/rules/runtime.py", "workspace/server.py", "model.py"):
         assert module in hashed, module
+
+
+def test_a_file_left_alone_is_not_read_again_and_any_change_is_seen(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest index: an unchanged stat spares the read; a changed file is read and hashed,
+    even one whose size and modification time were put back."""
+    import hashlib
+    import os
+    import time
+
+    from wagents.check import cache as cache_module
+
+    server = workspace.servers_dir / "good" / "server.py"
+    old = time.time() - 60  # old enough to be trusted by its stat (RACY_SECONDS)
+    for path in workspace.root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+    reads: list[str] = []
+    real = hashlib.file_digest
+
+    def counting(file, digest):  # type: ignore[no-untyped-def]
+        reads.append(file.name)
+        return real(file, digest)
+
+    monkeypatch.setattr(hashlib, "file_digest", counting)
+    first = ResultCache.for_run(workspace, Options(select=STATIC))
+    first_key = first.key(workspace.servers()[1])  # good
+    first.index.save()
+    assert any(name == str(server) for name in reads)
+    reads.clear()
+    second = ResultCache.for_run(workspace, Options(select=STATIC))
+    assert second.key(workspace.servers()[1]) == first_key
+    assert not [name for name in reads if name.startswith(str(workspace.servers_dir))]
+
+    text = server.read_text()
+    server.write_text(text.replace("Return", "Rturn!"))  # same size
+    os.utime(server, (old, old))  # the same modification time too: the change time differs
+    assert cache_module.DigestIndex(second.index.path).known  # the index was written
+    third = ResultCache.for_run(workspace, Options(select=STATIC))
+    assert third.key(workspace.servers()[1]) != first_key

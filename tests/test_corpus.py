@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.testing import lock_workspace, scratch_workspace
+from wagents.testing import link_environment, lock_workspace, scratch_workspace
 
 from .conftest import REPO_ROOT
 from .corpus_cases import (
@@ -88,6 +88,8 @@ def _build(root: Path, cases: list[Case], outside: Path) -> None:
             SETUPS[case.setup](server, case_outside)
     if any(case.locked for case in cases):
         lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+    if "--live" in cases[0].args:  # servers start with `uv run`, which needs an environment
+        link_environment(root)
 
 
 def _execute(root: Path, cases: list[Case], outside: Path) -> Run:

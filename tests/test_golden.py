@@ -9,6 +9,9 @@ A case directory may contain:
   workspace of its own);
 - `_isolated`: the case is validated with `--isolated`, in a workspace locked with `uv lock`
   (shared by all such cases);
+- `_live`: the case is validated with `--live` (and only its own rule selected, so that only its
+  transport is launched), in a workspace whose `.venv` is the running environment (shared by all
+  such cases);
 - `_locked`: the case gets a workspace of its own, locked with `uv lock` after the server is
   scaffolded and before the case's files are laid over it (so a changed pyproject.toml makes
   the lock stale);
@@ -40,6 +43,7 @@ SPECIAL_FILES = {
     "_remove",
     "_root.pyproject.toml",
     "_isolated",
+    "_live",
     "_locked",
     "_surface",
 }
@@ -98,7 +102,7 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
     unused-ignore) pay for the import check: the others run the static rules.
     """
     from wagents.check.rules import all_rules
-    from wagents.testing import lock_workspace, scratch_workspace
+    from wagents.testing import link_environment, lock_workspace, scratch_workspace
 
     rules = all_rules()
     static = tuple(slug for slug, item in rules.items() if not item.runtime)
@@ -111,6 +115,8 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
     findings: dict[str, list[dict]] = {}
     shared = scratch_workspace(tmp_path_factory.mktemp("golden") / "shared")
     isolated = scratch_workspace(tmp_path_factory.mktemp("golden") / "isolated")
+    live = scratch_workspace(tmp_path_factory.mktemp("golden") / "live")
+    live_rules: dict[str, str] = {}  # server name -> the rule its case is for
     solo = []
     for rule, case, case_dir in CASES:
         name = _server_name(rule, case)
@@ -119,6 +125,9 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
             solo.append((name, case_dir, root_override))
         elif (case_dir / "_isolated").exists():
             _build(isolated, name, case_dir)
+        elif (case_dir / "_live").exists():
+            _build(live, name, case_dir)
+            live_rules[name] = rule
         else:
             _build(shared, name, case_dir)
     workspaces = [Workspace.find(shared.root)]
@@ -137,6 +146,14 @@ def golden_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
         if unprobed:
             reports.append(validate(workspace, unprobed, Options(select=static)))
         for report in reports:
+            for finding in report.findings:
+                findings.setdefault(finding.server, []).append(finding.as_dict())
+    if live_rules:
+        require_tool("uv")
+        link_environment(live.root)
+        for slug in sorted(set(live_rules.values())):
+            chosen = [server for server in live.servers() if live_rules[server.name] == slug]
+            report = validate(live, chosen, Options(timeout=60, live=True, select=(slug,)))
             for finding in report.findings:
                 findings.setdefault(finding.server, []).append(finding.as_dict())
     lock_workspace(isolated.root, REPO_ROOT / "uv.lock")

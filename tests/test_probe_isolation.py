@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wagents.probe.runner import ENV_ALLOWLIST
+from wagents.probe.environment import ENV_ALLOWLIST
 from wagents.probe.sandbox import XDG_DIRS
 from wagents.testing import run_wagents, scratch_workspace
 

@@ -83,7 +83,13 @@ def test_rules_lists_slug_severity_family_and_summary() -> None:
 def test_one_rule_prints_its_whole_docstring() -> None:
     result = run_wagents("rules", "tool-poisoning", cwd=REPO_ROOT)
     assert result.returncode == 0
-    assert result.stdout.startswith("tool-poisoning (error, runtime)\n\n")
+    # A security rule's classification (wagents/analysis/data/owasp.toml) follows its title.
+    assert result.stdout.startswith(
+        "tool-poisoning (error, runtime)\nOWASP MCP03:2025 (Tool Poisoning) · CWE-1427 · "
+        "security-severity 8.0\n\n"
+    )
+    plain = run_wagents("rules", "lockfile", cwd=REPO_ROOT)
+    assert plain.stdout.startswith("lockfile (error, project)\n\n")
     assert result.stdout.rstrip("\n").endswith(RULES["tool-poisoning"].doc)
     assert "Bad::" in result.stdout and "Good::" in result.stdout
     markdown = run_wagents("rules", "tool-poisoning", "--format", "markdown", cwd=REPO_ROOT)

@@ -35,3 +35,42 @@ def test_the_command_line_starts_without_the_engine(args: tuple[str, ...]) -> No
         name for name in modules if any(name == h or name.startswith(h + ".") for h in HEAVY)
     )
     assert heavy == []
+
+
+def test_a_run_the_cache_answers_loads_no_rules_probe_or_fastmcp(tmp_path) -> None:
+    """The warm path: every server's findings come from the cache, so nothing that checks a
+    server is imported (pydantic still is: typer itself uses it for its parameters)."""
+    from wagents.testing import run_wagents, scratch_workspace
+
+    workspace = scratch_workspace(tmp_path / "ws", ["alpha", "beta"])
+    first = run_wagents("validate", "--format", "json", cwd=workspace.root)
+    assert "findings" in first.stdout, first.stderr
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "wagents", "validate", "--format", "json"],
+        cwd=workspace.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.stdout == first.stdout  # the same report, from the cache
+    modules = {
+        line.rpartition("|")[2].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "wagents.check.engine" in modules
+    heavy = (
+        "fastmcp",
+        "mcp",
+        "detect_secrets",
+        "wagents.check.rules",
+        "wagents.check.facts",
+        "wagents.check.pipeline",
+        "wagents.probe.runner",
+        "wagents.probe.scheduler",
+        "wagents.probe.sandbox",
+        "wagents.analysis",
+    )
+    loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
+    assert loaded == []

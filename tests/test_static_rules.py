@@ -29,6 +29,7 @@ def test_a_git_ignored_dotenv_is_where_secrets_belong(tmp_path: Path) -> None:
     for name in ("alpha", "beta"):
         (root / "mcp" / name / ".env").write_text(f'API_KEY="{SECRET}"\n')
     (root / "mcp" / "alpha" / ".gitignore").write_text(".env\n")
+    (root / "mcp" / "beta" / ".gitignore").unlink()  # the scaffold's ignores .env too
     git(root, "init", "-q")
 
     result = run_wagents("validate", "--select", "hardcoded-secret", "-f", "json", cwd=root)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from wagents.check.engine import INTERNAL_ERROR, Options, check_server, validate
+from wagents.check.engine import Options, validate
 from wagents.check.facts import ServerFacts, facts_for
+from wagents.check.pipeline import check_server
 from wagents.check.rules import Problem, Rule, all_rules
 from wagents.check.suppressions import Ignore, read_ignores
-from wagents.model import Severity
+from wagents.model import INTERNAL_ERROR, Severity
 from wagents.testing import run_wagents, scratch_workspace
 from wagents.workspace.root import Workspace
 

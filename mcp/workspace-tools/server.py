@@ -251,6 +251,7 @@ if __name__ == "__main__":
             transport="http",
             host=os.environ.get("HOST", "127.0.0.1"),
             port=int(os.environ.get("PORT", "8000")),
+            host_origin_protection="auto",
         )
     else:
         mcp.run()

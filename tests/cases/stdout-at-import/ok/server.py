@@ -1,4 +1,4 @@
-"""Logs at import (stderr) and prints only when a tool runs."""
+"""Logs at import (stderr) and prints only when a tool runs (to stderr: stdout-at-runtime)."""
 
 import logging
 import sys
@@ -17,5 +17,5 @@ mcp = FastMCP("Quiet", mask_error_details=True)
 @mcp.tool(annotations=ToolAnnotations(readOnlyHint=True, destructiveHint=False))
 def shout(text: Annotated[str, Field(description="What to print.")]) -> str:
     """Print the text (later, not at import)."""
-    print(text)
+    print(text, file=sys.stderr)
     return text

@@ -100,6 +100,18 @@ class Suppressed:
 
 
 @dataclass(frozen=True)
+class SecurityInfo:
+    """Where a security rule sits in the OWASP MCP Top 10, as code scanning reads it."""
+
+    #: SARIF `properties.tags`: `security`, `owasp-mcp-top-10/MCP05:2025`, `external/cwe/...`.
+    tags: tuple[str, ...]
+    #: GitHub code scanning's `security-severity` (a CVSS-like score as text).
+    severity: str
+    #: One line for the docs: `OWASP MCP05:2025 (...) · CWE-78 · security-severity 9.8`.
+    summary: str
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """What a report tells about a rule: its slug, default severity, family and documentation.
 
@@ -111,6 +123,8 @@ class RuleInfo:
     family: str
     #: The rule's docstring, as written (see `wagents.check.ruledoc` for its parts).
     docstring: str
+    #: For a security rule: its OWASP MCP Top 10 category, CWE ids and severity.
+    security: SecurityInfo | None = field(default=None, kw_only=True)
 
     @property
     def doc(self) -> str:
@@ -143,6 +157,8 @@ class RunInfo:
     cached: int = 0  # servers whose findings came from the cache
     checked: int = 0  # servers whose rules ran
     stored: int = 0  # cache entries written
+    live: int = 0  # servers started with --live
+    live_seconds: float = 0.0  # the time those launches took, in all
     seconds: float = 0.0
 
 

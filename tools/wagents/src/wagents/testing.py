@@ -102,6 +102,18 @@ def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:
     raise RuntimeError(f"uv lock failed in {root}: {completed.stderr.strip() if completed else ''}")
 
 
+def link_environment(root: Path) -> Path:
+    """Make the running environment the workspace's `.venv` (a symlink), as `uv sync` would have
+    made one: `wagents validate --live` starts servers with `uv run`, which uses `root/.venv`.
+
+    Scratch workspaces hold scaffolded servers whose dependencies the running environment has.
+    """
+    link = root / ".venv"
+    if not link.exists():
+        link.symlink_to(Path(sys.prefix), target_is_directory=True)
+    return link
+
+
 def copy_repository(source: Path, destination: Path) -> Path:
     """Copy the files git knows in `source` (tracked or untracked, not ignored) to `destination`."""
     listed = subprocess.run(

@@ -1,7 +1,10 @@
 """Pure analysis of server code and text: Python syntax trees, tool poisoning, route auth,
-credentials, a server's surface (`surface.py`), the classification of its changes
-(`compat_diff.py`) and the version policy (`version_policy.py`). Functions of parsed code, text or
-JSON to findings-shaped data; no I/O.
+credentials, the security analysis (components.py finds tools, resources, prompts and their
+parameters; taint.py follows caller text to the sinks of sinks.py; serving.py reads how a server
+is served; owasp.py maps rules to the OWASP MCP Top 10), a server's surface (`surface.py`), the
+classification of its changes (`compat_diff.py`) and the version policy (`version_policy.py`).
+Functions of parsed code, text or JSON to findings-shaped data; no I/O but the data files
+shipped in data/ (knowledge.py, owasp.py).
 
 May import `model` only.
 """

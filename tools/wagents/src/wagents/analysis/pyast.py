@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: Exceptions whose handler makes an import optional (`try: import x / except ImportError:`).
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+_NODES: weakref.WeakKeyDictionary[ast.Module, tuple[ast.AST, ...]] = weakref.WeakKeyDictionary()
+
+
+def nodes(module: ast.Module) -> tuple[ast.AST, ...]:
+    """Every node of `module` (`ast.walk` order), walked once per module object: several
+    analyses ask, and a walk costs about as much as all they do with it."""
+    found = _NODES.get(module)
+    if found is None:
+        found = _NODES[module] = tuple(ast.walk(module))
+    return found
 
 
 def constant_string(node: ast.AST | None) -> str | None:
@@ -40,7 +53,7 @@ def is_fastmcp_constructor(call: ast.Call) -> bool:
 def fastmcp_aliases(module: ast.Module) -> set[str]:
     """Local names of the FastMCP class: `FastMCP`, plus `from fastmcp import FastMCP as X`."""
     names = {"FastMCP"}
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fastmcp"):
             names |= {
                 alias.asname for alias in node.names if alias.name == "FastMCP" and alias.asname
@@ -51,7 +64,7 @@ def fastmcp_aliases(module: ast.Module) -> set[str]:
 def fastmcp_calls(module: ast.Module) -> Iterator[ast.Call]:
     """Every call of the FastMCP constructor, under any of its import names."""
     aliases = fastmcp_aliases(module)
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.Call) and (
             is_fastmcp_constructor(node)
             or (isinstance(node.func, ast.Name) and node.func.id in aliases)
@@ -63,7 +76,7 @@ def server_names(module: ast.Module) -> set[str]:
     """Names bound to a FastMCP instance by an assignment (`mcp = FastMCP(...)`)."""
     calls = {id(call) for call in fastmcp_calls(module)}
     names = set()
-    for node in ast.walk(module):
+    for node in nodes(module):
         value = getattr(node, "value", None)
         if isinstance(node, ast.Assign | ast.AnnAssign) and id(value) in calls:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -12,7 +12,7 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
   (the lockfile rule) depends on all of them;
 - wagents itself (version and a hash of its source), the Python interpreter and fastmcp version,
   the workspace location and the probe environment;
-- the rules selected, the probe timeout and `--isolated`.
+- the rules selected, the probe timeout, `--isolated` and `--live`.
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
 server needs `--no-cache`. Entries are written atomically; two validations at once may both
@@ -29,23 +29,26 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wagents import __version__
 from wagents.files.atomic import atomic_write
 from wagents.model import Finding, Server, Severity, Suppressed
-from wagents.probe.protocol import RuntimeFacts
-from wagents.probe.runner import probe_environment
+from wagents.probe.environment import probe_environment
 from wagents.workspace.changes import shared_inputs
 from wagents.workspace.root import Workspace
 
+if TYPE_CHECKING:
+    from wagents.probe.protocol import RuntimeFacts
+
 #: Bump when the entry format or the key's recipe changes.
-FORMAT = 1
+FORMAT = 2
+#: The digest index's file, beside the entries.
+DIGESTS = "digests.json"
 #: Directories whose content never changes a result (tool caches): left out of keys.
 SKIPPED_DIRS = frozenset(
     {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", ".venv", ".git"}
@@ -70,36 +73,96 @@ class Lookup:
     entry: Entry | None
 
 
+class DigestIndex:
+    """The content digests of files hashed before, by path, with the stat they had then.
+
+    Hashing every file of every server is most of a warm run. A file whose stat (size,
+    modification and change times in nanoseconds, inode, device) is what it was when it was
+    hashed is not read again: its digest is taken from here. Any doubt means reading: a file
+    whose modification time lies within `RACY_SECONDS` of the moment it was hashed is never
+    recorded (it could still change within the clock's granularity without its stat changing),
+    so it is hashed on every run until it is older. The index lives beside the cache entries
+    (`digests.json`), is written atomically, and a damaged one is ignored.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.known: dict[str, list[Any]] = {}
+        self.changed = False
+        if path is not None:
+            try:
+                data = json.loads(path.read_bytes())
+                if isinstance(data, dict) and data.get("format") == FORMAT:
+                    self.known = {k: v for k, v in data["files"].items() if isinstance(v, list)}
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                self.known = {}
+
+    def digest(self, path: Path, info: os.stat_result) -> bytes:
+        """The sha256 of the regular file `path` whose stat is `info`."""
+        signature = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+        name = os.fsdecode(path)
+        entry = self.known.get(name)
+        if entry is not None and entry[:-1] == signature:
+            return bytes.fromhex(entry[-1])
+        with path.open("rb") as file:
+            value = hashlib.file_digest(file, "sha256").digest()
+        if self.path is not None and time.time_ns() - info.st_mtime_ns > RACY_SECONDS * 10**9:
+            self.known[name] = [*signature, value.hex()]
+            self.changed = True
+        return value
+
+    def save(self) -> None:
+        """Write the index when something was added (a read-only workspace only loses speed)."""
+        if self.path is None or not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            document = {"format": FORMAT, "files": self.known}
+            atomic_write(self.path, json.dumps(document), durable=False)
+            self.changed = False
+        except OSError:
+            return
+
+
+#: Seconds a file must have been left alone before its digest is trusted by its stat.
+RACY_SECONDS = 2
+#: No index: every file is read (what --no-cache and library callers get).
+NO_INDEX = DigestIndex()
+
+
 class ResultCache:
     """The validation cache of one workspace for one rule selection."""
 
-    def __init__(self, workspace: Workspace, context: str) -> None:
+    def __init__(self, workspace: Workspace, context: str, index: DigestIndex = NO_INDEX) -> None:
         self.workspace = workspace
-        self.directory = workspace.state_dir / "cache" / "validate"
+        self.directory = cache_directory(workspace)
         self.context = context
+        self.index = index
 
     @classmethod
-    def for_run(cls, workspace: Workspace, rule_slugs: Iterable[str], options: Any) -> ResultCache:
-        """The cache for validating `workspace` with these rules and `validation.Options`."""
+    def for_run(cls, workspace: Workspace, options: Any) -> ResultCache:
+        """The cache for validating `workspace` with `engine.Options` (its rule selection as
+        given: which rules exist is wagents' source, hashed too)."""
+        index = DigestIndex(cache_directory(workspace) / DIGESTS)
         digest = hashlib.sha256()
         for part in (
             f"format {FORMAT}",
-            f"wagents {__version__} {_wagents_source_digest()}",
+            f"wagents {__version__} {_wagents_source_digest(index)}",
             f"python {sys.version} {sys.executable}",
             f"fastmcp {_distribution_version('fastmcp')}",
             f"root {workspace.root}",
-            f"shared {_shared_digest(workspace)}",
-            f"rules {' '.join(rule_slugs)}",
-            f"timeout {options.timeout!r} isolated {options.isolated!r}",
+            f"shared {_shared_digest(workspace, index)}",
+            f"select {' '.join(options.select)} ignore {' '.join(options.ignore)}",
+            f"timeout {options.timeout!r} isolated {options.isolated!r} live {options.live!r}",
             f"environment {json.dumps(sorted(probe_environment().items()))}",
         ):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        return cls(workspace, digest.hexdigest())
+        return cls(workspace, digest.hexdigest(), index)
 
     def key(self, server: Server) -> str:
         """The hash of this run's context and every file of the server."""
         digest = hashlib.sha256(self.context.encode())
-        _hash_tree(digest, server.path)
+        _hash_tree(digest, server.path, self.index)
         return digest.hexdigest()
 
     def lookup(self, server: Server) -> Lookup:
@@ -172,6 +235,11 @@ class ResultCache:
             atomic_write(ignore, "# wagents' validation cache: never committed.\n*\n")
 
 
+def cache_directory(workspace: Workspace) -> Path:
+    """Where a workspace's validation results live (git-ignored)."""
+    return workspace.state_dir / "cache" / "validate"
+
+
 def _finding(server: str, item: dict[str, Any]) -> Finding:
     path, line = item["path"], item["line"]
     if item["server"] != server or not isinstance(item["message"], str):
@@ -204,15 +272,15 @@ def _prune(directory: Path) -> None:
             continue  # another validation removed it first
 
 
-def _hash_tree(digest: Any, root: Path) -> None:
+def _hash_tree(digest: Any, root: Path, index: DigestIndex = NO_INDEX) -> None:
     """Feed every entry under `root` (relative path, kind, content) to `digest`, in order."""
-    for relative, kind, content in _walk(root):
+    for relative, kind, content in _walk(root, index):
         digest.update(f"{kind} {relative}\0".encode("utf-8", "surrogateescape"))
         digest.update(content)
         digest.update(b"\0")
 
 
-def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
+def _walk(root: Path, index: DigestIndex = NO_INDEX) -> Iterator[tuple[str, str, bytes]]:
     errors: list[OSError] = []
     for directory, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames.sort()
@@ -229,16 +297,17 @@ def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
             relative = f"{prefix}/{name}" if prefix != "." else name
             if name.endswith((".pyc", ".pyo")):
                 continue
-            yield relative, *_file_content(here / name)
+            yield relative, *_file_content(here / name, index)
     for error in errors:  # a directory that could not be listed counts as such
         where = Path(error.filename or root)
         relative = where.relative_to(root).as_posix() if where != root else "."
         yield relative, "unlistable", str(error.errno).encode()
 
 
-def _file_content(path: Path) -> tuple[str, bytes]:
+def _file_content(path: Path, index: DigestIndex = NO_INDEX) -> tuple[str, bytes]:
     try:
-        mode = path.stat().st_mode  # follows symlinks: the probe reads the target
+        info = path.stat()  # follows symlinks: the probe reads the target
+        mode = info.st_mode
     except OSError as exc:
         try:
             link = str(path.readlink())
@@ -248,13 +317,12 @@ def _file_content(path: Path) -> tuple[str, bytes]:
     if not stat.S_ISREG(mode):
         return "special", str(stat.S_IFMT(mode)).encode()  # a fifo is never read
     try:
-        with path.open("rb") as file:
-            return "file", hashlib.file_digest(file, "sha256").digest()
+        return "file", index.digest(path, info)
     except OSError as exc:
         return "unreadable", str(exc.errno).encode()
 
 
-def _shared_digest(workspace: Workspace) -> str:
+def _shared_digest(workspace: Workspace, index: DigestIndex = NO_INDEX) -> str:
     """The hash of the files every server depends on (see changes.shared_inputs), and of every
     server's pyproject.toml (the lockfile rule's answer depends on all of them)."""
     digest = hashlib.sha256()
@@ -264,25 +332,25 @@ def _shared_digest(workspace: Workspace) -> str:
         path = root / name
         if path.is_file():
             digest.update(f"root {name}\0".encode())
-            digest.update(_file_content(path)[1])
+            digest.update(_file_content(path, index)[1])
     for server in workspace.servers():
         digest.update(f"member {server.name}\0".encode())
-        kind, content = _file_content(server.path / "pyproject.toml")
+        kind, content = _file_content(server.path / "pyproject.toml", index)
         digest.update(kind.encode() + b"\0" + content)
     for relative in inputs.directories:
         directory = root / relative
         if not directory.is_dir():
             continue
         digest.update(f"dir {relative}\0".encode())
-        _hash_tree(digest, directory)
+        _hash_tree(digest, directory, index)
     return digest.hexdigest()
 
 
-@cache
-def _wagents_source_digest() -> str:
-    """A hash of wagents' own files: an edited rule must not reuse old results."""
+def _wagents_source_digest(index: DigestIndex = NO_INDEX) -> str:
+    """A hash of wagents' own files (the whole package: rules, the analysis and its data files):
+    an edited rule must not reuse old results."""
     digest = hashlib.sha256()
-    _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole wagents package
+    _hash_tree(digest, Path(__file__).resolve().parents[1], index)  # the whole wagents package
     return digest.hexdigest()
 
 

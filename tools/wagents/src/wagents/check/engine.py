@@ -1,63 +1,42 @@
 """`wagents validate` as a function: workspace → servers → facts → rules → findings → `Report`.
 
-Static rules run while the probes do (see wagents.probe.scheduler); a server's other rules run as
-soon as its probe is done. With `Options(cache=True)`, servers whose inputs did not change since a
-previous run take their findings from the cache (see cache.py) and are neither probed nor checked.
-
-Facts only flow forward: each stage's rules get the facts and what the stages before produced
-(the isolated install's result, the ignore entries that matched nothing) as arguments; nothing is
-written back into the facts.
+With `Options(cache=True)`, servers whose inputs did not change since a previous run take their
+findings from the cache (see cache.py) and are neither probed nor checked; the others go through
+the pipeline (pipeline.py: facts, probes, rules in stages). This module stays light on purpose:
+a run the cache answers entirely imports neither the rules nor the probe machinery, fastmcp or
+pydantic, so that a warm `wagents validate` costs little more than starting Python.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wagents.check.cache import ResultCache
-from wagents.check.facts import EnvironmentFacts, ServerFacts
-from wagents.check.rules import Rule, Stage, all_rules, run_check
-from wagents.check.suppressions import Ignore
+from wagents.check.options import Options
 from wagents.model import (
-    INTERNAL_ERROR,
     Finding,
+    ProbeSummary,
     Report,
+    RuleInfo,
     RunInfo,
     Server,
-    Severity,
     Suppressed,
     UsageError,
-    one_line,
 )
-from wagents.probe.isolated import IsolatedFacts, check_isolated
-from wagents.probe.runner import ProbeLimits, ProbeRequest, request_for
-from wagents.probe.scheduler import ProbeInfo, Prober
 from wagents.workspace.root import Workspace
-from wagents.workspace.server import ServerFiles
 
-__all__ = ["INTERNAL_ERROR", "Options", "check_server", "selected_rules", "validate"]
+if TYPE_CHECKING:
+    from wagents.check.rules import Rule
 
-
-@dataclass(frozen=True)
-class Options:
-    """How to validate: which rules, how many probes at once, how long each may take.
-
-    `cache` reuses and stores per-server results under `.wagents/cache/` (the CLI's default;
-    off for library callers). `runner` is "auto", "zygote" or "process" (see probe/scheduler.py).
-    """
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    jobs: int | None = None
-    timeout: float = 30.0
-    isolated: bool = False  # also install each server alone and import it there (slow)
-    cache: bool = False
-    runner: str = "auto"
+__all__ = ["Options", "selected_rules", "validate"]
 
 
 def selected_rules(options: Options) -> list[Rule]:
     """The rules `--select`/`--ignore` leave, in registry order; unknown slugs are usage errors."""
+    from wagents.check.rules import all_rules  # the rules and all they read: only when needed
+
     rules = all_rules()
     unknown = [slug for slug in (*options.select, *options.ignore) if slug not in rules]
     if unknown:
@@ -79,230 +58,59 @@ def validate(
     """
     started = time.monotonic()
     options = options or Options()
-    rules = selected_rules(options)
     servers = list(servers)
-    run = _Run(workspace, rules, options, on_server_done)
-    run.run(servers)
+    cache: ResultCache | None = None
+    cache_error = None
+    if options.cache:
+        try:
+            cache = ResultCache.for_run(workspace, options)
+        except OSError as exc:  # a shared file cannot be read: validate without the cache
+            cache_error = f"{exc.strerror or exc}: {exc.filename}"
+    findings: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    keys: dict[str, str | None] = {}
+    todo: list[Server] = []
+    for server in servers:
+        lookup = cache.lookup(server) if cache is not None else None
+        if lookup is not None and lookup.entry is not None:
+            findings += lookup.entry.findings
+            suppressed += lookup.entry.suppressed
+            if on_server_done is not None:
+                on_server_done(server.name)
+            continue
+        keys[server.name] = lookup.key if lookup is not None else None
+        todo.append(server)
+    needs_rules = bool(todo or options.select or options.ignore or options.describe_rules)
+    rules: list[Rule] = selected_rules(options) if needs_rules else []
+    probes, checked, stored, live, live_seconds = ProbeSummary(), 0, 0, 0, 0.0
+    if todo:
+        from wagents.check.pipeline import Pipeline  # the heavy part: only for what is not cached
+
+        pipeline = Pipeline(workspace, rules, options, cache, keys, on_server_done)
+        pipeline.run(todo)
+        findings += pipeline.findings
+        suppressed += pipeline.suppressed
+        probes, checked, stored = pipeline.probes.summary(), pipeline.checked, pipeline.stored
+        live, live_seconds = pipeline.live_count, pipeline.live_seconds
+    if cache is not None:
+        cache.index.save()
+    described: tuple[RuleInfo, ...] = tuple(rules) if options.describe_rules else ()
     return Report(
         servers=tuple(sorted({server.name for server in servers})),
-        findings=tuple(sorted(run.findings, key=lambda f: f.sort_key)),
-        suppressed=tuple(sorted(run.suppressed, key=lambda s: s.finding.sort_key)),
-        rules=tuple(rules),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        suppressed=tuple(sorted(suppressed, key=lambda s: s.finding.sort_key)),
+        rules=described,
         server_paths={server.name: workspace.relative(server.path) for server in servers},
         path_prefix=workspace.repository_prefix,
         info=RunInfo(
-            probes=run.probes.summary(),
-            cache_dir=run.cache.directory if run.cache is not None else None,
-            cache_error=run.cache_error,
-            cached=run.cached,
-            checked=run.checked,
-            stored=run.stored,
+            probes=probes,
+            cache_dir=cache.directory if cache is not None else None,
+            cache_error=cache_error,
+            cached=len(servers) - len(todo),
+            checked=checked,
+            stored=stored,
+            live=live,
+            live_seconds=live_seconds,
             seconds=round(time.monotonic() - started, 3),
         ),
     )
-
-
-class _Run:
-    """One validation: cache lookups, probes in the background, rules, cache stores."""
-
-    def __init__(
-        self,
-        workspace: Workspace,
-        rules: list[Rule],
-        options: Options,
-        on_server_done: Callable[[str], None] | None,
-    ) -> None:
-        self.workspace = workspace
-        self.options = options
-        self.rules = rules
-        self.environment = EnvironmentFacts(workspace, frozenset(all_rules()))
-        # Run while the probes do: they read no runtime facts.
-        self.static_rules = [item for item in rules if item.stage is Stage.STATIC]
-        self.probing = any(item.stage is not Stage.STATIC for item in rules)
-        self.on_server_done = on_server_done
-        self.findings: list[Finding] = []
-        self.suppressed: list[Suppressed] = []
-        self.probes = ProbeInfo()
-        self.cached = self.checked = self.stored = 0
-        self.cache: ResultCache | None = None
-        self.cache_error: str | None = None
-        if options.cache:
-            try:
-                self.cache = ResultCache.for_run(workspace, [item.slug for item in rules], options)
-            except OSError as exc:  # a shared file cannot be read: validate without the cache
-                self.cache_error = f"{exc.strerror or exc}: {exc.filename}"
-        self.isolated = options.isolated and any(item.stage is Stage.ISOLATED for item in rules)
-        self.keys: dict[str, str | None] = {}
-        self.static_findings: dict[str, list[Finding]] = {}
-        self.waiting: list[ServerFacts] = []  # for their isolated install
-
-    def run(self, servers: list[Server]) -> None:
-        todo = [
-            ServerFacts(ServerFiles(server, self.workspace), self.environment)
-            for server in servers
-            if not self._cached(server)
-        ]
-        limits = ProbeLimits(timeout=self.options.timeout)
-        with Prober(limits, self.options.jobs, self.options.runner) as prober:
-            if self.probing:
-                prober.start(len(todo))  # the zygote imports fastmcp while the servers are read
-            self._check(todo, prober)
-        self.probes = prober.info
-        if self.waiting:
-            isolated = check_isolated(
-                [facts.files for facts in self.waiting], self.options.timeout, self.options.jobs
-            )
-            for facts in self.waiting:
-                self._finish(facts, isolated.get(facts.path))
-
-    def _check(self, todo: list[ServerFacts], prober: Prober) -> None:
-        requests: dict[ProbeRequest, ServerFacts] = {}
-        if self.probing:
-            for facts in todo:
-                loaded = facts.files.source
-                # A module wagents could not even read (too big, not UTF-8, unreadable) is not
-                # imported.
-                if loaded is not None and (loaded.error is None or loaded.text is not None):
-                    requests[request_for(facts.files)] = facts
-        prober.submit(requests)
-        for facts in todo:  # while the probes run
-            self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
-        probed = set(map(id, requests.values()))
-        for facts in todo:
-            if id(facts) not in probed:
-                self._probed(facts)
-        for request, runtime in prober.results():
-            self._probed(requests[request].with_runtime(runtime))
-
-    def _cached(self, server: Server) -> bool:
-        if self.cache is None:
-            return False
-        lookup = self.cache.lookup(server)
-        self.keys[server.name] = lookup.key
-        if lookup.entry is None:
-            return False
-        self.findings += lookup.entry.findings
-        self.suppressed += lookup.entry.suppressed
-        self.cached += 1
-        self._done(server.name)
-        return True
-
-    def _probed(self, facts: ServerFacts) -> None:
-        if self.isolated:
-            self.waiting.append(facts)
-        else:
-            self._finish(facts, None)
-
-    def _finish(self, facts: ServerFacts, isolated: IsolatedFacts | None) -> None:
-        name = facts.server.name
-        findings, suppressed = check_server(
-            facts, self.rules, self.static_rules, self.static_findings.pop(name), isolated
-        )
-        self.findings += findings
-        self.suppressed += suppressed
-        self.checked += 1
-        if self.cache is not None and self.cache.store(
-            facts.server, self.keys.get(name), findings, suppressed, facts.runtime
-        ):
-            self.stored += 1
-        self._done(name)
-
-    def _done(self, name: str) -> None:
-        if self.on_server_done is not None:
-            self.on_server_done(name)
-
-
-def check_server(
-    facts: ServerFacts,
-    rules: Iterable[Rule],
-    done: Iterable[Rule] = (),
-    found: Iterable[Finding] = (),
-    isolated: IsolatedFacts | None = None,
-) -> tuple[list[Finding], list[Suppressed]]:
-    """Apply `rules` to one server's facts, then its `[tool.wagents] ignore` entries.
-
-    Returns the findings that stand and the suppressed ones. Rules in `done` already ran on these
-    facts (validation runs the static ones while the probes run) and gave `found`. Stages run in
-    order: static and runtime rules, then the isolated-install rules (given `isolated`), then the
-    suppressions, then the rules that judge them (given the ignore entries that matched nothing).
-    """
-    rules = list(rules)
-    skipped = {item.slug for item in done}
-    findings = list(found)
-    for stage, stage_input in ((Stage.STATIC, None), (Stage.RUNTIME, None)):
-        findings += _run_rules(
-            facts, [r for r in rules if r.stage is stage and r.slug not in skipped], stage_input
-        )
-    findings += _run_rules(
-        facts, [r for r in rules if r.stage is Stage.ISOLATED], isolated, findings
-    )
-    # A runtime rule says nothing about a server that did not import: its ignores are not judged.
-    imported = facts.runtime is not None and facts.runtime.imported
-    judged = {
-        item.slug
-        for item in rules
-        if item.stage is not Stage.SUPPRESSIONS and (imported or not item.runtime)
-    }
-    findings, suppressed, unused = _apply_ignores(facts, findings, judged)
-    findings += _run_rules(
-        facts, [r for r in rules if r.stage is Stage.SUPPRESSIONS], tuple(unused), findings
-    )
-    return findings, suppressed
-
-
-def _apply_ignores(
-    facts: ServerFacts, findings: list[Finding], ran: set[str]
-) -> tuple[list[Finding], list[Suppressed], list[Ignore]]:
-    ignores, _ = facts.ignores
-    reasons = {entry.rule: entry.reason for entry in ignores}
-    kept = [finding for finding in findings if finding.rule not in reasons]
-    suppressed = [
-        Suppressed(finding, reasons[finding.rule])
-        for finding in findings
-        if finding.rule in reasons
-    ]
-    matched = {item.finding.rule for item in suppressed}
-    unused = [entry for entry in ignores if entry.rule in ran and entry.rule not in matched]
-    return kept, suppressed, unused
-
-
-def _run_rules(
-    facts: ServerFacts,
-    rules: Iterable[Rule],
-    stage_input: object = None,
-    earlier: Iterable[Finding] = (),
-) -> list[Finding]:
-    """Apply `rules` to one server's facts; a crashing rule becomes an internal-error finding.
-
-    A rule whose `requires` reported an error (in `earlier` or in this batch) does not run.
-    """
-    findings: list[Finding] = []
-    failed = {finding.rule for finding in earlier if finding.severity is Severity.ERROR}
-    for item in rules:
-        if failed.intersection(item.requires):
-            continue
-        try:
-            problems = run_check(item, facts, stage_input)
-        except Exception as exc:  # a rule's bug must not hide the other rules' findings
-            findings.append(
-                Finding(
-                    facts.server.name,
-                    INTERNAL_ERROR,
-                    Severity.ERROR,
-                    one_line(f"rule {item.slug} crashed: {type(exc).__name__}: {exc}"),
-                )
-            )
-            continue
-        for problem in problems:
-            finding = Finding(
-                server=facts.server.name,
-                rule=item.slug,
-                severity=problem.severity or item.severity,
-                message=one_line(problem.message),
-                path=facts.relative(problem.path) if problem.path is not None else None,
-                line=problem.line,
-            )
-            findings.append(finding)
-            if finding.severity is Severity.ERROR:
-                failed.add(item.slug)
-    return findings

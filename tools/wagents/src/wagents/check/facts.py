@@ -21,13 +21,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wagents.analysis.knowledge import knowledge
 from wagents.analysis.secrets import SecretHit, scan_files
+from wagents.analysis.serving import Serving, assess
+from wagents.analysis.taint import ModuleReport, analyze
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.workspace import distributions
+from wagents.workspace.listing import Ignored, git_ignored
 from wagents.workspace.requirements import Requirement
-from wagents.workspace.root import Workspace
+from wagents.workspace.root import SERVERS_DIR, Workspace
 from wagents.workspace.server import ServerFiles
 from wagents.workspace.uv import LockStatus, check_lock
 
@@ -61,6 +65,11 @@ class EnvironmentFacts:
 
     workspace: Workspace
     rule_slugs: frozenset[str] = frozenset()
+
+    @cached_property
+    def git_ignored(self) -> Ignored:
+        """What git ignores in the servers' directories, asked once per run."""
+        return git_ignored(self.workspace.root, SERVERS_DIR)
 
     @cached_property
     def lock(self) -> LockStatus:
@@ -243,9 +252,35 @@ class ServerFacts:
         return read_ignores(loaded.value, loaded.text or "", self.environment.rule_slugs)
 
     @cached_property
+    def taint(self) -> dict[Path, ModuleReport]:
+        """The taint analysis of each code module that parsed (the security rules share it)."""
+        return {
+            path: analyze(loaded.value)
+            for path, loaded in self.files.code_modules.items()
+            if loaded.value is not None
+        }
+
+    @cached_property
+    def serving(self) -> Serving:
+        """How the server is served: transports, hosts, auth (http-auth, stdout-at-runtime)."""
+        files = self.files
+        source = files.source.value if files.source is not None else None
+        docker = files.dockerfile
+        return assess(
+            [loaded.value for loaded in files.code_modules.values() if loaded.value is not None],
+            source,
+            files.source_name,
+            files.deployment,
+            files.texts[docker] if docker is not None else None,
+            knowledge(),
+        )
+
+    @cached_property
     def secrets(self) -> list[SecretHit]:
         """Credential-looking lines in the server's code and config files git does not ignore."""
-        return scan_files(self.files.scanned_texts)
+        ignored = self.environment.git_ignored
+        texts = self.files.scannable_texts
+        return scan_files({path: text for path, text in texts.items() if not ignored.covers(path)})
 
 
 def facts_for(

@@ -99,13 +99,63 @@ def markdown(rules: Iterable[RuleInfo]) -> str:
         )
     for item in rules:
         out += ["", rule_markdown(item)]
+    out += ["", *_taint_model(), "", *_owasp_table(rules)]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _taint_model() -> list[str]:
+    """The taint model the security rules share, from the analysis modules' docstrings."""
+    from wagents.analysis import components, taint
+
+    model = inspect.cleandoc(taint.__doc__ or "").split("\n\n", 1)[1]
+    sources = inspect.cleandoc(components.__doc__ or "").split("\n\n", 1)[1]
+    return [
+        "## Taint analysis",
+        "",
+        "command-injection, sql-injection, path-traversal and ssrf share one analysis "
+        "(`wagents.analysis.taint`); its knowledge of libraries (sinks, sanitizers, kinds of "
+        "objects, blocking calls, stdout writers, each with its source) is the data file "
+        "`wagents/analysis/data/sinks.toml`.",
+        "",
+        "Sources: " + sources,
+        "",
+        model,
+    ]
+
+
+def _owasp_table(rules: list[RuleInfo]) -> list[str]:
+    """The OWASP MCP Top 10 and which rules check each item (wagents/analysis/data/owasp.toml)."""
+    from wagents.analysis import owasp
+
+    out = [
+        "## OWASP MCP Top 10 coverage",
+        "",
+        f"What wagents checks for each item of the [OWASP MCP Top 10]({owasp.PROJECT}) "
+        f"({owasp.YEAR}, beta), and what it cannot see. SARIF output tags each security rule "
+        "with its OWASP id and CWE ids and gives its `security-severity`.",
+        "",
+        "| OWASP | rules | what wagents checks | what it cannot see |",
+        "|---|---|---|---|",
+    ]
+    for category in owasp.categories():
+        known = {item.slug for item in rules}
+        slugs = [f"[`{slug}`](#{slug})" for slug in category.rules if slug in known]
+        cells = [
+            f"{category.id}:{owasp.YEAR} {category.title}",
+            ", ".join(slugs) or "-",
+            category.checks,
+            category.cannot_see,
+        ]
+        out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return out
 
 
 def rule_markdown(item: RuleInfo) -> str:
     """One rule's section of docs/rules.md."""
     doc = parse(item.doc)
     out = [f"## {item.slug}", "", f"**{item.severity}** · family `{item.family}`", ""]
+    if item.security is not None:
+        out += [f"Security: {item.security.summary}", ""]
     out += [doc.summary, ""]
     if doc.description:
         out += [doc.description, ""]

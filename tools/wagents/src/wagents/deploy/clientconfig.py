@@ -90,13 +90,11 @@ def parse_pairs(option: str, items: list[str] | None) -> tuple[tuple[str, str], 
 
 
 def stdio_command(facts: ServerFiles) -> tuple[str, list[str]]:
-    """The command and arguments that start `facts`' server over stdio, from any directory."""
-    spec = facts.source_name
-    if facts.entrypoint:
-        spec = f"{spec}:{facts.entrypoint}"
-    directory = str(facts.path.resolve())
-    args = ["run", "--directory", directory, "fastmcp", "run", spec]
-    return "uv", [*args, "--transport", "stdio", "--no-banner"]
+    """The command and arguments that start `facts`' server over stdio, from any directory (the
+    same that `wagents validate --live` starts)."""
+    from wagents.probe.live import client_command
+
+    return client_command(facts.path, facts.source_name, facts.entrypoint)
 
 
 def build_entry(facts: ServerFiles, options: EntryOptions) -> dict[str, Any]:

@@ -58,7 +58,9 @@ def value_edit(text: str, path: list[str], value: Any) -> tuple[int, int, str]:
 
 
 def _skip(text: str, index: int) -> int:
-    return _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+    found = _WHITESPACE.match(text, index)
+    assert found is not None  # the pattern matches the empty string: match() always finds it
+    return found.end()
 
 
 def _member_span(text: str, path: list[str]) -> tuple[int, int] | None:

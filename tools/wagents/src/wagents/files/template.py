@@ -18,4 +18,4 @@ class FileTemplate(Template):
 
     flags = re.RegexFlag(0)  # case-sensitive, unlike the default re.IGNORECASE
     # A str, as Template's documentation has it (typeshed says Pattern): Template compiles it.
-    pattern = PLACEHOLDER  # type: ignore[assignment]
+    pattern = PLACEHOLDER  # type: ignore[assignment]  # a str: see the comment above

@@ -85,7 +85,7 @@ def _table(parent: Any, key: str) -> Table:
     value = parent[key]
     if not isinstance(value, Table | dict) or isinstance(value, AoT):
         raise UsageError(f"pyproject.toml: '{key}' must be a table, found {type(value).__name__}")
-    return value  # type: ignore[return-value]
+    return value  # type: ignore[return-value]  # a plain dict only from an inline table: same API
 
 
 def _array(parent: Table, key: str) -> Array:

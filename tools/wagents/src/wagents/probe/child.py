@@ -170,6 +170,8 @@ async def _describe_server(server: Any) -> ServerInfo:
         stateless_http=fastmcp.settings.stateless_http,
         docket_url=str(fastmcp.settings.docket.url),
         http_host_origin_protection=fastmcp.settings.http_host_origin_protection,
+        http_allowed_hosts=_patterns(fastmcp.settings.http_allowed_hosts),
+        http_allowed_origins=_patterns(fastmcp.settings.http_allowed_origins),
     )
     return ServerInfo(
         name=str(server.name or ""),
@@ -378,13 +380,35 @@ def _http_app(module: Any) -> HttpApp | None:
     if middleware is None:
         return None
     protection = None
+    hosts = origins = None
     names = []
     for item in middleware:
         name = getattr(item.cls, "__name__", repr(item.cls))
         names.append(name)
         if name == "HostOriginGuardMiddleware":
             protection = item.kwargs.get("mode", "auto")
-    return HttpApp("app", protection, tuple(names))
+            hosts = _patterns(item.kwargs.get("allowed_hosts"))
+            origins = _patterns(item.kwargs.get("allowed_origins"))
+    # Where FastMCP's app answers MCP (`http_app(path=...)`); None for other apps.
+    path = getattr(getattr(app, "state", None), "path", None)
+    return HttpApp(
+        "app",
+        protection,
+        tuple(names),
+        path=path if isinstance(path, str) else None,
+        allowed_hosts=hosts,
+        allowed_origins=origins,
+    )
+
+
+def _patterns(value: Any) -> tuple[str, ...] | None:
+    """An allowlist of hosts or origins as strings; None when it is not set."""
+    if value is None:
+        return None
+    try:
+        return tuple(str(item) for item in value)
+    except TypeError:
+        return (str(value),)
 
 
 def _last_line(exc: BaseException) -> str:
@@ -499,8 +523,13 @@ def _stop_capturing_stdout() -> None:
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1 outlives this call
 
 
+#: The largest file a probe may write (its sandbox may live in memory: /dev/shm).
+FILE_LIMIT_BYTES = 256 * 1024 * 1024
+
+
 def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
-    """Cap the probe's CPU time and address space (best effort: not every platform has rlimits)."""
+    """Cap the probe's CPU time, address space and the size of any file it writes (best effort:
+    not every platform has rlimits)."""
     try:
         import resource
     except ImportError:
@@ -509,6 +538,8 @@ def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(ValueError, OSError):  # a hard limit already lower: keep it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT_BYTES, FILE_LIMIT_BYTES))
 
 
 def arguments(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump when a document's shape changes; both sides must agree.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 #: The key of `ChildReport.retry`: a zygote child's reason why a fresh interpreter might answer
 #: differently.
 RETRY_KEY = "retry"
@@ -71,6 +71,11 @@ def _dicts(data: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
 def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     value = data.get(key)
     return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
+def _optional_strings(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    """A list of strings, or None when the key is absent or null (unset is not empty)."""
+    return _strings(data, key) if isinstance(data.get(key), list) else None
 
 
 def _bool(data: Mapping[str, Any], key: str) -> bool:
@@ -265,6 +270,10 @@ class Settings:
     docket_url: str | None = None
     #: FastMCP's `http_host_origin_protection` (a mode name or a boolean), None when unset.
     http_host_origin_protection: str | bool | None = None
+    #: FastMCP's `http_allowed_hosts` and `http_allowed_origins` (what `mcp.http_app()` admits
+    #: besides loopback), None when unset.
+    http_allowed_hosts: tuple[str, ...] | None = None
+    http_allowed_origins: tuple[str, ...] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Settings:
@@ -275,6 +284,8 @@ class Settings:
             stateless_http=stateless if isinstance(stateless, bool) else None,
             docket_url=_str(data, "docket_url"),
             http_host_origin_protection=protection if isinstance(protection, str | bool) else None,
+            http_allowed_hosts=_optional_strings(data, "http_allowed_hosts"),
+            http_allowed_origins=_optional_strings(data, "http_allowed_origins"),
         )
 
 
@@ -436,6 +447,12 @@ class HttpApp:
     origin_protection: str | bool | None = None
     #: Class names of the app's user middleware, outermost first.
     middleware: tuple[str, ...] = ()
+    #: Where FastMCP's app answers MCP (`http_app(path=...)`); None for an app of another kind.
+    path: str | None = None
+    #: The guard's own allowlists (`http_app(allowed_hosts=..., allowed_origins=...)`, or the
+    #: settings they were taken from), None when unset or when there is no guard.
+    allowed_hosts: tuple[str, ...] | None = None
+    allowed_origins: tuple[str, ...] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> HttpApp | None:
@@ -446,6 +463,9 @@ class HttpApp:
             attribute=_str(data, "attribute") or "app",
             origin_protection=protection if isinstance(protection, str | bool) else None,
             middleware=_strings(data, "middleware"),
+            path=_str(data, "path"),
+            allowed_hosts=_optional_strings(data, "allowed_hosts"),
+            allowed_origins=_optional_strings(data, "allowed_origins"),
         )
 
 

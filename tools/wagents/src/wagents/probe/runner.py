@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from wagents.probe.environment import probe_environment
 from wagents.probe.proctree import kill_descendants
 from wagents.probe.protocol import (
     PHASE_TEXT,
@@ -36,7 +37,6 @@ from wagents.probe.sandbox import Sandbox
 from wagents.workspace.server import ServerFiles
 
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
-ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
 #: How much of a probe's stdout is kept as a sample, and of its stderr as a tail.
 STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000
@@ -112,23 +112,6 @@ class ProbeLimits:
     @property
     def cpu_seconds(self) -> int:
         return int(self.timeout) + 5
-
-
-def probe_environment() -> dict[str, str]:
-    """The scrubbed environment of a probe: the allowlist plus quiet, bytecode-free Python."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key in ENV_ALLOWLIST or key.startswith("LC_")
-    }
-    env.update(
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONUNBUFFERED="1",
-        PYTHONIOENCODING="utf-8",
-        FASTMCP_LOG_LEVEL="WARNING",
-        FASTMCP_SHOW_CLI_BANNER="false",
-    )
-    return env
 
 
 def run_probe(request: ProbeRequest, limits: ProbeLimits | None = None) -> RuntimeFacts:

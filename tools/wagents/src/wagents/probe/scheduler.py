@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from wagents.model import ProbeSummary
+from wagents.probe.environment import probe_environment
 from wagents.probe.protocol import RuntimeFacts, read_result
 from wagents.probe.runner import (
     Capture,
     ProbeLimits,
     ProbeRequest,
     interpret,
-    probe_environment,
     run_probe,
     sandboxed,
 )

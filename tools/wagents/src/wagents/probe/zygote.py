@@ -40,6 +40,7 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -79,8 +80,8 @@ PRELOAD_OUTPUT_LIMIT = 1024 * 1024
 TICK = 0.2
 
 
-def _top_level(names: object) -> set[str]:
-    return {name.partition(".")[0] for name in names}  # type: ignore[attr-defined]
+def _top_level(names: Iterable[str]) -> set[str]:
+    return {name.partition(".")[0] for name in names}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -53,13 +53,36 @@ def _requires(name: str) -> tuple[Requirement, ...]:
     return parse_texts(texts)
 
 
+@cache
+def _environment() -> dict[str, str]:
+    """The marker environment of this interpreter (`python_version`, `sys_platform`, ...)."""
+    return {key: str(value) for key, value in default_environment().items()}
+
+
+@cache
 def _applies(requirement: Requirement, extras: frozenset[str]) -> bool:
+    """Whether an installed distribution's requirement applies here with `extras` requested.
+
+    Cached: the same few hundred requirements of the installed distributions are asked about
+    for every server."""
     if requirement.marker is None:
         return True
-    environment = {key: str(value) for key, value in default_environment().items()}
+    environment = _environment()
     return any(
         requirement.marker.evaluate({**environment, "extra": extra})
         for extra in (extras or frozenset({""}))
+    )
+
+
+@cache
+def _children(
+    name: NormalizedName, extras: frozenset[str]
+) -> tuple[tuple[NormalizedName, frozenset[str]], ...]:
+    """The distributions installed `name` (with `extras`) requires here, with their extras."""
+    return tuple(
+        (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        for requirement in _requires(name)
+        if _applies(requirement, extras | frozenset({""}))
     )
 
 
@@ -69,20 +92,29 @@ def pulled_in(requirements: Iterable[Requirement]) -> dict[NormalizedName, Norma
     Maps each to the declared requirement through which it first arrives (a declared one maps to
     itself), so a message can say "through fastmcp".
     """
+    roots = tuple(
+        (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        for requirement in requirements
+    )
+    return dict(_pulled_in(roots))
+
+
+@cache
+def _pulled_in(
+    roots: tuple[tuple[NormalizedName, frozenset[str]], ...],
+) -> tuple[tuple[NormalizedName, NormalizedName], ...]:
+    """pulled_in for declared (name, extras) pairs, breadth first; cached per declared set."""
     via: dict[NormalizedName, NormalizedName] = {}
-    queue: deque[tuple[NormalizedName, frozenset[str], NormalizedName]] = deque()
+    queue: deque[tuple[NormalizedName, frozenset[str], NormalizedName]] = deque(
+        (name, extras, name) for name, extras in roots
+    )
     seen: set[tuple[NormalizedName, frozenset[str]]] = set()
-    for requirement in requirements:
-        name = canonicalize_name(requirement.name)
-        queue.append((name, frozenset(requirement.extras), name))
     while queue:
         name, extras, root = queue.popleft()
         if (name, extras) in seen:
             continue
         seen.add((name, extras))
         via.setdefault(name, root)
-        for requirement in _requires(name):
-            if _applies(requirement, extras | frozenset({""})):
-                child = canonicalize_name(requirement.name)
-                queue.append((child, frozenset(requirement.extras), root))
-    return via
+        for child, child_extras in _children(name, extras):
+            queue.append((child, child_extras, root))
+    return tuple(via.items())

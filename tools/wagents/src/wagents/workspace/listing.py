@@ -105,25 +105,46 @@ def local_module_names(server_dir: Path) -> set[str]:
     return names
 
 
-def git_ignored(directory: Path, paths: list[Path]) -> set[Path]:
-    """Those of `paths` that git ignores (nothing when git or a repository is missing).
+@dataclass(frozen=True)
+class Ignored:
+    """What git ignores under a directory: untracked paths an ignore rule excludes (tracked files
+    are never ignored), directories among them standing for everything inside.
 
     A git-ignored `.env` is where local secrets belong; it never reaches the repository.
     """
+
+    paths: frozenset[Path] = frozenset()
+
+    def covers(self, path: Path) -> bool:
+        return path in self.paths or any(parent in self.paths for parent in path.parents)
+
+
+#: `git ls-files` listing untracked paths an ignore rule excludes (whole directories as one).
+LS_IGNORED = ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+
+
+def git_ignored(root: Path, under: str = ".") -> Ignored:
+    """The paths git ignores below `root / under`, in one `git ls-files` call (nothing when git
+    or a repository is missing: then nothing is ignored)."""
     git = shutil.which("git")
-    if git is None or not paths:
-        return set()
+    if git is None:
+        return Ignored()
     try:
         completed = subprocess.run(
-            [git, "check-ignore", "-z", "--stdin"],
-            cwd=directory,
-            input=b"\0".join(os.fsencode(path) for path in paths),
+            [git, *LS_IGNORED, "--", under],
+            cwd=root,
             capture_output=True,
-            timeout=30,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
             check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         )
     except (OSError, subprocess.TimeoutExpired):
-        return set()
-    if completed.returncode not in (0, 1):  # 128: not a repository
-        return set()
-    return {Path(os.fsdecode(raw)) for raw in completed.stdout.split(b"\0") if raw}
+        return Ignored()
+    if completed.returncode != 0:  # 128: not a repository
+        return Ignored()
+    return Ignored(
+        frozenset(
+            root / os.fsdecode(raw).rstrip("/") for raw in completed.stdout.split(b"\0") if raw
+        )
+    )

@@ -29,7 +29,6 @@ from wagents.model import Server
 from wagents.workspace.listing import (
     SURFACE_FILE,
     FileRoles,
-    git_ignored,
     list_server_files,
     local_module_names,
 )
@@ -238,6 +237,14 @@ class ServerFiles:
         return tuple(sorted(env.items()))
 
     @cached_property
+    def dockerfile(self) -> Path | None:
+        """The server's Dockerfile (or Containerfile), when it has one that could be read."""
+        for path in self.roles.deploy:
+            if path.name in ("Dockerfile", "Containerfile") and path in self.texts:
+                return path
+        return None
+
+    @cached_property
     def roles(self) -> FileRoles:
         """The server's files by role: code, tests, configuration, deployment scripts."""
         return list_server_files(self.path)
@@ -281,14 +288,13 @@ class ServerFiles:
         return effective_config(self.path)
 
     @cached_property
-    def scanned_texts(self) -> dict[Path, str]:
-        """The texts a secret scan reads: code modules and config files that git does not ignore
-        (a git-ignored `.env` is where local secrets belong)."""
+    def scannable_texts(self) -> dict[Path, str]:
+        """The texts a secret scan reads: code modules and config files (the scan leaves out
+        those git ignores: a git-ignored `.env` is where local secrets belong)."""
         texts = {
             path: module.text
             for path, module in self.code_modules.items()
             if module.text is not None
         }
         texts.update((path, self.texts[path]) for path in self.roles.config if path in self.texts)
-        ignored = git_ignored(self.path, list(texts))
-        return {path: text for path, text in texts.items() if path not in ignored}
+        return texts

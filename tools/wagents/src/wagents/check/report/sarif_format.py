@@ -61,8 +61,18 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def descriptor(item: RuleInfo) -> dict[str, Any]:
-    """A rule's reportingDescriptor, its texts from the rule's docstring."""
+    """A rule's reportingDescriptor, its texts from the rule's docstring.
+
+    A security rule's `properties` carry its OWASP MCP Top 10 id and CWE ids as tags
+    (`security`, `owasp-mcp-top-10/MCP05:2025`, `external/cwe/cwe-078`) and its
+    `security-severity`, which GitHub code scanning ranks alerts by.
+    """
     parts = parse(item.doc)
+    properties: dict[str, Any] = {"tags": ["wagents", item.family]}
+    security = item.security
+    if security is not None:
+        properties["tags"] = list(dict.fromkeys([*properties["tags"], *security.tags]))
+        properties["security-severity"] = security.severity
     return {
         "id": item.slug,
         "name": "".join(word.capitalize() for word in item.slug.split("-")),
@@ -70,7 +80,7 @@ def descriptor(item: RuleInfo) -> dict[str, Any]:
         "fullDescription": {"text": parts.description or parts.summary},
         "help": {"text": item.doc, "markdown": rule_markdown(item)},
         "defaultConfiguration": {"level": LEVELS[item.severity]},
-        "properties": {"tags": ["wagents", item.family]},
+        "properties": properties,
     }
 
 

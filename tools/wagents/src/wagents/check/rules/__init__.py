@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagents.model import RuleInfo, Severity
+from wagents.analysis.owasp import classification
+from wagents.model import RuleInfo, SecurityInfo, Severity
 
 #: The modules holding rules, one per family, in the order `wagents rules` lists them.
 FAMILIES = (
@@ -27,7 +28,9 @@ FAMILIES = (
     "code",
     "project",
     "secrets",
+    "security",
     "deploy",
+    "live",
     "surface",
     "suppressions",
 )
@@ -42,6 +45,8 @@ class Stage(enum.Enum):
     RUNTIME = "runtime"
     #: `check(facts, isolated)`: the `IsolatedFacts` of `--isolated` (None without it).
     ISOLATED = "isolated"
+    #: `check(facts, live)`: the `LiveFacts` of `--live` (None without it, or not launched).
+    LIVE = "live"
     #: `check(facts, unused_ignores)`: after suppressions, the ignore entries that matched nothing.
     SUPPRESSIONS = "suppressions"
 
@@ -99,6 +104,7 @@ def rule(
         if slug in _REGISTRY:
             raise ValueError(f"duplicate rule slug {slug!r}")
         family = check.__module__.rpartition(".")[2]
+        classified = classification(slug)
         _REGISTRY[slug] = Rule(
             slug=slug,
             severity=severity,
@@ -107,6 +113,11 @@ def rule(
             check=check,
             stage=stage,
             requires=tuple(requires),
+            security=SecurityInfo(
+                tuple(classified.tags), classified.security_severity, classified.summary
+            )
+            if classified is not None
+            else None,
         )
         return check
 
@@ -128,6 +139,6 @@ def all_rules() -> dict[str, Rule]:
 
 def run_check(item: Rule, facts: Any, stage_input: Any = None) -> list[Problem]:
     """Call a rule's function with what its stage gives it."""
-    if item.stage in (Stage.ISOLATED, Stage.SUPPRESSIONS):
+    if item.stage in (Stage.ISOLATED, Stage.LIVE, Stage.SUPPRESSIONS):
         return list(item.check(facts, stage_input))
     return list(item.check(facts))

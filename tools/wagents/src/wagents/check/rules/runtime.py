@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from wagents.analysis import poisoning, routeauth
-from wagents.analysis.pyast import is_fastmcp_constructor
+from wagents.analysis import poisoning, routeauth, serving
+from wagents.analysis.names import ImportNames
+from wagents.analysis.pyast import is_fastmcp_constructor, nodes
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
@@ -519,9 +520,12 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
     The MCP specification requires HTTP servers to validate `Origin`: otherwise a web page the
     user visits can use DNS rebinding to reach a server listening on localhost and call its tools.
     FastMCP's guard is off by default. This rule looks at the module-level `app` (the ASGI app
-    uvicorn serves) and, when fastmcp.json deploys over HTTP, at the protection `fastmcp run`
-    would use (`FASTMCP_HTTP_HOST_ORIGIN_PROTECTION`, from the code or fastmcp.json's
-    `deployment.env`). `"auto"` protects a loopback-bound server and honours
+    uvicorn serves), at `mcp.run(transport="http"|"sse"|"streamable-http", ...)` in the
+    module's `__main__` block (or a function it calls; `python server.py` and the Docker image
+    serve through it), which needs `host_origin_protection=` too, and, when fastmcp.json deploys
+    over HTTP, at the protection `fastmcp run` would use (`FASTMCP_HTTP_HOST_ORIGIN_PROTECTION`,
+    from the code, fastmcp.json's `deployment.env` or, for the run call, the Dockerfile's `ENV`).
+    `"auto"` protects a loopback-bound server and honours
     `FASTMCP_HTTP_ALLOWED_HOSTS`/`FASTMCP_HTTP_ALLOWED_ORIGINS`; `True` checks every request
     against those lists (set them for a public host name).
 
@@ -529,9 +533,15 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
 
         app = mcp.http_app()
 
+        if __name__ == "__main__":
+            mcp.run(transport="http", host="127.0.0.1", port=8000)
+
     Good::
 
         app = mcp.http_app(host_origin_protection="auto")
+
+        if __name__ == "__main__":
+            mcp.run(transport="http", host="127.0.0.1", port=8000, host_origin_protection="auto")
     """
     runtime = facts.runtime
     server = facts.server_info
@@ -546,20 +556,15 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
             facts.files.source_path,
             _assignment_line(facts, name),
         )
+    setting = server.settings.http_host_origin_protection
+    yield from _unprotected_run_calls(facts, setting)
     if facts.files.deployment.get("transport") not in HTTP_TRANSPORTS:
         return
     env = facts.files.deployment_env
     configured = env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
-    setting = server.settings.http_host_origin_protection
     if configured is None and setting:
         return
-    if configured is not None and str(configured).strip().lower() not in (
-        "0",
-        "false",
-        "no",
-        "off",
-        "",
-    ):
+    if configured is not None and _switched_on(configured):
         return
     yield Problem(
         f"fastmcp.json deploys over {facts.files.deployment['transport']} without Host/Origin "
@@ -567,6 +572,40 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
         facts.path / "fastmcp.json",
         _json_line(facts, "transport"),
     )
+
+
+def _switched_on(value: object) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "", "none")
+
+
+def _unprotected_run_calls(facts: ServerFacts, setting: object) -> Iterator[Problem]:
+    """`mcp.run(transport="http")` in `__main__` without `host_origin_protection=`, when neither
+    the settings the probe saw nor the Dockerfile's ENV switch the guard on."""
+    loaded = facts.files.source
+    if loaded is None or loaded.value is None:
+        return
+    docker_env: dict[str, str] = {}
+    for path in facts.files.roles.deploy:
+        if path.name in ("Dockerfile", "Containerfile") and path in facts.files.texts:
+            docker_env = serving.docker_facts(facts.files.texts[path]).env
+    configured = docker_env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
+    for run in serving.run_calls(loaded.value, ImportNames.of(loaded.value)):
+        transport = run.transport.value({}) if run.transport.given else "stdio"
+        if run.uvicorn or transport not in HTTP_TRANSPORTS:
+            continue
+        if run.origin_protection is not None and run.origin_protection is not False:
+            continue  # "auto", True, or computed: the code decides
+        if run.origin_protection is None and (
+            (configured is not None and _switched_on(configured))
+            or (configured is None and setting)
+        ):
+            continue
+        yield Problem(
+            f"{run.call}(transport={transport!r}) in __main__ serves HTTP without Host/Origin "
+            'protection: pass host_origin_protection="auto"',
+            facts.files.source_path,
+            run.line,
+        )
 
 
 @rule("custom-route-auth", Severity.WARNING, stage=Stage.RUNTIME)
@@ -726,7 +765,8 @@ def _model_texts(component: Component) -> list[tuple[str, str]]:
         if isinstance(value := getattr(component, key, None), str)
     ]
     annotations = getattr(component, "annotations", None) or {}
-    if isinstance(annotations.get("title"), str):
+    # FastMCP sends annotations.title as the tool's title when it has no title of its own.
+    if isinstance(annotations.get("title"), str) and annotations["title"] != component.title:
         texts.append(("annotations.title", annotations["title"]))
     for key in ("input_schema", "output_schema", "parameters"):
         texts += poisoning.schema_texts(getattr(component, key, None), key)
@@ -774,7 +814,7 @@ def _server_line(facts: ServerFacts) -> int | None:
     loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return None
-    for node in ast.walk(loaded.value):
+    for node in nodes(loaded.value):
         if isinstance(node, ast.Call) and is_fastmcp_constructor(node):
             return node.lineno
     return None

@@ -36,8 +36,12 @@ def hardcoded_secret(facts: ServerFacts) -> Iterator[Problem]:
     `secret`, and URLs with a password (`redis://:pw@host`). In fastmcp.json `deployment.env`,
     a variable named like a credential (`*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*API_KEY*`,
     `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIAL*`) must hold a `${VAR}` reference. `${VAR}`
-    and `$VAR` references are not secrets. A finding names the kind of secret and the line, never
-    the value. A line holding a known false positive can end with `# pragma: allowlist secret`.
+    and `$VAR` references are not secrets, nor is a URL template in a comment or a docstring
+    whose password is a placeholder (`# mysql://user:password@host`, `<password>`, `{password}`,
+    `xxx`, `***`): it documents a setting's format. The same URL in code, or with a real-looking
+    password in a comment, is still reported. A finding names the kind of secret and the line,
+    never the value. A line holding a known false positive can end with
+    `# pragma: allowlist secret`. Sources: OWASP MCP Top 10 MCP01:2025; CWE-798; detect-secrets.
 
     Bad::
 

@@ -12,8 +12,8 @@ import typer
 from wagents.deploy.clientconfig import CLIENTS, OPERATING_SYSTEMS
 from wagents.model import UsageError
 
-ClientName = StrEnum("ClientName", {name: name for name in CLIENTS})  # type: ignore[misc]
-OsName = StrEnum("OsName", {name: name for name in OPERATING_SYSTEMS})  # type: ignore[misc]
+ClientName = StrEnum("ClientName", {name: name for name in CLIENTS})  # type: ignore[misc]  # computed members
+OsName = StrEnum("OsName", {name: name for name in OPERATING_SYSTEMS})  # type: ignore[misc]  # computed members
 
 
 def register(app: typer.Typer) -> None:

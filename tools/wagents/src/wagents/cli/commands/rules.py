@@ -54,4 +54,5 @@ def rules(
             )
         return
     item = registry[slug]
-    typer.echo(f"{item.slug} ({item.severity}, {item.family})\n\n{item.doc}")
+    security = f"\n{item.security.summary}" if item.security is not None else ""
+    typer.echo(f"{item.slug} ({item.severity}, {item.family}){security}\n\n{item.doc}")

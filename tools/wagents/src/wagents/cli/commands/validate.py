@@ -11,8 +11,8 @@ import typer
 
 from wagents.check.report import FORMATS, renderer
 
-Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
-Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]  # computed members
+Runner = StrEnum("Runner", {name: name for name in ("auto", "zygote", "process")})  # type: ignore[misc]  # computed members
 
 if TYPE_CHECKING:
     from wagents.check.engine import Options
@@ -70,6 +70,14 @@ def validate(
             help="Also install each server alone (its own deps only) and import it there.",
         ),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also start each server as clients do (stdio, and HTTP under uvicorn) and talk "
+            "MCP to it.",
+        ),
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Warnings fail the run too (exit status 1).")
     ] = False,
@@ -97,8 +105,8 @@ def validate(
     comment). Exit status: 0 when there is no error (with --strict: no
     warning either), 1 otherwise, 2 on bad usage.
     """
-    from wagents.check.engine import Options
     from wagents.check.engine import validate as run_validation
+    from wagents.check.options import Options
     from wagents.cli.progress import Progress
     from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.workspace.root import Workspace
@@ -122,8 +130,10 @@ def validate(
         jobs=jobs,
         timeout=timeout,
         isolated=isolated,
+        live=live,
         cache=not no_cache,
         runner=str(runner),
+        describe_rules=str(output_format) == "sarif",  # the only format printing rule docs
     )
     # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
     become_subreaper()
@@ -193,6 +203,8 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
         lines.append("import checks: none to run")
     for server_dir, reason in probes.fallbacks:
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
+    if info.live:
+        lines.append(f"--live: {info.live} server(s) started in {info.live_seconds:.2f} s")
     if info.cache_error is not None:
         lines.append(f"cache: not used ({info.cache_error})")
     elif info.cache_dir is None:

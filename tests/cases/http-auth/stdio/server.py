@@ -1,0 +1,20 @@
+"""${name}: a golden case."""
+
+from __future__ import annotations
+
+import os
+
+from fastmcp import FastMCP
+
+mcp = FastMCP("GitHub")
+TOKEN = os.environ["GITHUB_TOKEN"]
+
+
+@mcp.tool
+def token_set() -> bool:
+    """Whether a token is configured."""
+    return bool(TOKEN)
+
+
+if __name__ == "__main__":
+    mcp.run()

@@ -1,0 +1,14 @@
+"""Config: validate deployment configurations."""
+
+import yaml
+from fastmcp import FastMCP
+
+mcp = FastMCP("Config")
+REQUIRED = ("service", "replicas", "image")
+
+
+@mcp.tool
+def validate_config(document: str) -> list[str]:
+    """Problems of a deployment configuration (YAML)."""
+    config = yaml.safe_load(document)
+    return [f"missing {key}" for key in REQUIRED if key not in (config or {})]
