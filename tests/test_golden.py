@@ -15,6 +15,8 @@ A case directory may contain:
 - `_locked`: the case gets a workspace of its own, locked with `uv lock` after the server is
   scaffolded and before the case's files are laid over it (so a changed pyproject.toml makes
   the lock stale);
+- `_surface`: the scaffold's mcp-surface.json is written (as `wagents new` writes it) before
+  the case's files are laid over it (so a case that changes the server drifts from it);
 - `expected.json`: `[{"severity", "path", "line", "message"}]`, where `message` is a substring,
   `path` is relative to the workspace root (`mcp/${name}/...`), and a missing `line` key means
   "any line".
@@ -43,6 +45,7 @@ SPECIAL_FILES = {
     "_isolated",
     "_live",
     "_locked",
+    "_surface",
 }
 
 
@@ -65,12 +68,14 @@ def _server_name(rule: str, case: str) -> str:
 
 def _build(workspace: Workspace, name: str, case_dir: Path) -> None:
     from wagents.scaffold.new import new_server
-    from wagents.testing import lock_workspace
+    from wagents.testing import lock_workspace, write_surfaces
 
     created = new_server(workspace, name).path
     if (case_dir / "_locked").exists():
         require_tool("uv")
         lock_workspace(workspace.root)
+    if (case_dir / "_surface").exists():
+        write_surfaces(workspace.root, [name])
     for path in sorted(case_dir.rglob("*")):
         relative = path.relative_to(case_dir)
         if path.is_dir() or relative.as_posix() in SPECIAL_FILES:

@@ -37,6 +37,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     server_py = root / "mcp" / "leaky" / "server.py"
     server_py.write_text(server_py.read_text() + LEAKY)
+    written = run_wagents("surface", "leaky", "--write", cwd=root)  # its new tool is recorded
+    assert written.returncode == 0, written.stderr
     lock_workspace(root)
     return root
 

@@ -42,10 +42,13 @@ def scratch_workspace(
     pyproject: str = ROOT_PYPROJECT,
     *,
     locked: bool = False,
+    surfaces: bool = False,
 ) -> Workspace:
     """A minimal workspace at `root` with freshly scaffolded `servers` (nothing installed).
 
-    With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants.
+    With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants;
+    with `surfaces`, each server gets its mcp-surface.json, as the `wagents new` command writes
+    it (see `write_surfaces`), which the `surface-drift` rule wants.
     """
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
@@ -55,7 +58,21 @@ def scratch_workspace(
         new_server(workspace, name)
     if locked:
         lock_workspace(root)
+    if surfaces:
+        write_surfaces(root, servers)
     return Workspace.find(root)
+
+
+def write_surfaces(root: Path, names: Iterable[str] = ()) -> None:
+    """Write the mcp-surface.json of the named servers (all when none are named) from a probe
+    of each, as `wagents surface --write` does; a server whose surface cannot be taken raises."""
+    from wagents.check.surface import probe_surfaces, write_snapshot
+
+    workspace = Workspace.find(root)
+    for taken in probe_surfaces(workspace, workspace.select(list(names))):
+        if taken.surface is None:
+            raise RuntimeError(f"{taken.server.name}: no surface: {taken.problem}")
+        write_snapshot(taken.files, taken.surface)
 
 
 def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:

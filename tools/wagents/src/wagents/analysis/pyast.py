@@ -53,7 +53,7 @@ def is_fastmcp_constructor(call: ast.Call) -> bool:
 def fastmcp_aliases(module: ast.Module) -> set[str]:
     """Local names of the FastMCP class: `FastMCP`, plus `from fastmcp import FastMCP as X`."""
     names = {"FastMCP"}
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fastmcp"):
             names |= {
                 alias.asname for alias in node.names if alias.name == "FastMCP" and alias.asname
@@ -64,7 +64,7 @@ def fastmcp_aliases(module: ast.Module) -> set[str]:
 def fastmcp_calls(module: ast.Module) -> Iterator[ast.Call]:
     """Every call of the FastMCP constructor, under any of its import names."""
     aliases = fastmcp_aliases(module)
-    for node in ast.walk(module):
+    for node in nodes(module):
         if isinstance(node, ast.Call) and (
             is_fastmcp_constructor(node)
             or (isinstance(node.func, ast.Name) and node.func.id in aliases)
@@ -76,7 +76,7 @@ def server_names(module: ast.Module) -> set[str]:
     """Names bound to a FastMCP instance by an assignment (`mcp = FastMCP(...)`)."""
     calls = {id(call) for call in fastmcp_calls(module)}
     names = set()
-    for node in ast.walk(module):
+    for node in nodes(module):
         value = getattr(node, "value", None)
         if isinstance(node, ast.Assign | ast.AnnAssign) and id(value) in calls:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -523,8 +523,13 @@ def _stop_capturing_stdout() -> None:
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1 outlives this call
 
 
+#: The largest file a probe may write (its sandbox may live in memory: /dev/shm).
+FILE_LIMIT_BYTES = 256 * 1024 * 1024
+
+
 def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
-    """Cap the probe's CPU time and address space (best effort: not every platform has rlimits)."""
+    """Cap the probe's CPU time, address space and the size of any file it writes (best effort:
+    not every platform has rlimits)."""
     try:
         import resource
     except ImportError:
@@ -533,6 +538,8 @@ def apply_limits(cpu_seconds: int | None, memory_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(ValueError, OSError):  # a hard limit already lower: keep it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT_BYTES, FILE_LIMIT_BYTES))
 
 
 def arguments(

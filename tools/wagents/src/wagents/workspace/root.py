@@ -173,7 +173,8 @@ class Workspace:
             if isinstance(source, dict) and source.get("workspace") is True
         }
 
-    def shape_problems(self) -> list[tuple[str, str]]:
+    @cached_property  # every server's workspace-member rule asks: parse the root once
+    def shape_problems(self) -> tuple[tuple[str, str], ...]:
         """What in the root pyproject uv would refuse or misread, as (message, TOML key) pairs.
 
         Covers `[tool.uv.workspace]` `members`/`exclude` (lists of relative path globs inside
@@ -226,7 +227,7 @@ class Workspace:
         sources = uv.get("sources")
         if sources is not None and not isinstance(sources, dict):
             problems.append(("[tool.uv.sources] must be a table", "sources"))
-        return problems
+        return tuple(problems)
 
 
 def is_incomplete(directory: Path) -> bool:

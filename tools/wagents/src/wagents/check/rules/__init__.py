@@ -32,6 +32,7 @@ FAMILIES = (
     "deploy",
     "live",
     "clients",
+    "surface",
     "suppressions",
 )
 

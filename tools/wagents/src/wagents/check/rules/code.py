@@ -11,6 +11,7 @@ from wagents.analysis.pyast import (
     constant_string,
     dotted_name,
     fastmcp_calls,
+    nodes,
     server_names,
     walk_function_body,
 )
@@ -123,7 +124,7 @@ def run_in_async(facts: ServerFacts) -> Iterator[Problem]:
         names = server_names(module)
         if path == facts.files.source_path:
             names.add(facts.files.entrypoint or "mcp")
-        for function in ast.walk(module):
+        for function in nodes(module):
             if not isinstance(function, ast.AsyncFunctionDef):
                 continue
             for node in walk_function_body(function):
@@ -169,7 +170,7 @@ def sse_transport(facts: ServerFacts) -> Iterator[Problem]:
             json_key_line(loaded.text or "", "transport") if loaded else None,
         )
     for path, module in _modules(facts):
-        for node in ast.walk(module):
+        for node in nodes(module):
             if not isinstance(node, ast.Call):
                 continue
             transport = next(
@@ -236,7 +237,7 @@ def _host_word(name: str | None) -> bool:
 
 
 def _host_literals(module: ast.Module) -> Iterator[tuple[ast.AST, str]]:
-    for node in ast.walk(module):
+    for node in nodes(module):
         candidates: list[ast.AST | None] = []
         if isinstance(node, ast.Call):
             candidates += [k.value for k in node.keywords if _host_word(k.arg)]

@@ -89,7 +89,7 @@ def workspace_member(facts: ServerFacts) -> Iterator[Problem]:
     """
     workspace = facts.workspace
     root_pyproject = workspace.root / PYPROJECT
-    for message, key in workspace.shape_problems():
+    for message, key in workspace.shape_problems:
         yield Problem(message, root_pyproject, toml_key_line(workspace.pyproject.text or "", key))
     if not workspace.is_member(facts.path):
         yield Problem(

@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from wagents.analysis.docket import DOCKET_URL_ENV, SHARED_SCHEMES
-from wagents.analysis.pyast import constant_string, dotted_name, imports
+from wagents.analysis.pyast import constant_string, dotted_name, imports, nodes
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line, toml_key_line
@@ -339,7 +339,7 @@ def _dotenv_entries(text: str) -> Iterator[tuple[str, str | None, int]]:
 
 
 def _code_docket_urls(module: ast.Module) -> Iterator[tuple[str, int]]:
-    for node in ast.walk(module):
+    for node in nodes(module):
         values: list[ast.AST | None] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:

@@ -16,7 +16,7 @@ from typing import Any
 
 from wagents.analysis import poisoning, routeauth, serving
 from wagents.analysis.names import ImportNames
-from wagents.analysis.pyast import is_fastmcp_constructor
+from wagents.analysis.pyast import is_fastmcp_constructor, nodes
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
@@ -816,7 +816,7 @@ def _server_line(facts: ServerFacts) -> int | None:
     loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return None
-    for node in ast.walk(loaded.value):
+    for node in nodes(loaded.value):
         if isinstance(node, ast.Call) and is_fastmcp_constructor(node):
             return node.lineno
     return None
