@@ -21,6 +21,10 @@ A case directory holds:
   lays the files (a changed pyproject.toml makes it stale), `false` (the default) leaves none;
 - `remove`: paths of the scaffolded server deleted after the files are laid;
 - `isolated`: validate with `--isolated` (each server installed alone; slow);
+- `surface`: the server's mcp-surface.json: `true` writes it after the case's files are laid (as
+  `wagents surface --write` leaves a server: `surface-drift` passes), `"before-files"` writes
+  the scaffold's (as `wagents new` does), then lays the files (a changed server drifts from it),
+  `false` (the default) leaves none;
 - `live`: validate with `--live` too (the server started over stdio and HTTP; its workspace's
   `.venv` is the running environment);
 - `solo`: a workspace (and a run) of its own even without `root/`;
@@ -51,6 +55,7 @@ KEYS = frozenset(
         "remove",
         "isolated",
         "live",
+        "surface",
         "solo",
         "slow",
         "group",
@@ -83,6 +88,7 @@ class Case:
     remove: tuple[str, ...] = ()
     isolated: bool = False
     live: bool = False
+    surface: bool | str = False
     solo: bool = False
     slow: bool = False
     group: str | None = None
@@ -147,6 +153,7 @@ def load_case(directory: Path, name: str, server: str) -> Case:
         remove=tuple(data.get("remove", ())),
         isolated=bool(data.get("isolated", False)),
         live=bool(data.get("live", False)),
+        surface=data.get("surface", False),
         solo=bool(data.get("solo", False)),
         slow=bool(data.get("slow", False)),
         group=data.get("group"),

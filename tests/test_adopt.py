@@ -102,6 +102,11 @@ def test_a_src_package_with_extras_and_markers(repo: Path, tmp_path: Path) -> No
     (repo / "pyproject.toml").write_text((REPO_ROOT / "pyproject.toml").read_text())
     member, findings = adopt_and_validate(repo, source(tmp_path / "again", "package"))
     assert findings == []
+    # the server's own version (its package's), not FastMCP's, is what clients see
+    module = (member / "weather_pkg" / "server.py").read_text()
+    assert 'version=server_version("weather-pkg"))' in module
+    surface = json.loads((member / "mcp-surface.json").read_text())
+    assert surface["server"]["version"] == "1.2.0"
     assert sorted(p.name for p in (member / "weather_pkg").iterdir()) == [
         "__init__.py",
         "forecast.py",
@@ -139,6 +144,7 @@ def test_sibling_modules_data_files_and_own_tests(repo: Path, tmp_path: Path) ->
         "data/greeting.txt",
         "fastmcp.json",
         "helpers.py",
+        "mcp-surface.json",
         "pyproject.toml",
         "server.py",
         "tests/test_server.py",

@@ -51,6 +51,7 @@ SERVER_FILES = [
     ".gitignore",
     "README.md",
     "fastmcp.json",
+    "mcp-surface.json",
     "pyproject.toml",
     "server.py",
     "tests",

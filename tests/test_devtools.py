@@ -49,10 +49,13 @@ def test_list_text(workspace: Path) -> None:
     result = invoke_wagents("list", cwd=workspace)
     assert result.returncode == 0, result.stderr
     header, alpha, beta, broken = result.stdout.splitlines()
-    assert header.split() == ["SERVER", "TRANSPORT", "TOOLS", "DESCRIPTION"]
+    assert header.split() == ["SERVER", "TRANSPORT", "TOOLS", "TOKENS", "DESCRIPTION"]
     assert alpha.split()[:3] == ["alpha", "stdio", "1"]
     assert beta.split()[:3] == ["beta", "http", "1"]
-    assert broken.split()[:3] == ["broken", "stdio", "-"]
+    assert broken.split()[:4] == ["broken", "stdio", "-", "-"]
+    # The estimate of the one `echo` tool: its compact JSON's characters / 4, rounded up.
+    assert alpha.split()[3] == beta.split()[3] and alpha.split()[3].startswith("~")
+    assert 20 < int(alpha.split()[3][1:]) < 200
     assert "[exception: RuntimeError: no database configured]" in broken
 
 
@@ -69,9 +72,11 @@ def test_list_json_and_names(workspace: Path) -> None:
         "resources": 1,
         "templates": 0,
         "prompts": 1,
+        "tokens": beta["tokens"],
         "status": "ok",
         "message": None,
     }
+    assert isinstance(beta["tokens"], int) and beta["tokens"] > 0
     assert (broken["name"], broken["tools"], broken["status"]) == ("broken", None, "exception")
 
 
@@ -80,7 +85,9 @@ def test_inspect_text_shows_components_and_schemas(workspace: Path) -> None:
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("Beta (")
-    assert "\nTools (1)\n  echo\n" in text
+    listed = json.loads(run_wagents("list", "beta", "--format", "json", cwd=workspace).stdout)
+    tokens = listed[0]["tokens"]  # inspect and list estimate the same definition alike
+    assert f"\nTools (1, ~{tokens} tokens)\n  echo  (~{tokens} tokens)\n" in text
     assert "annotations: readOnlyHint=true" in text
     assert '"description": "The text to send back unchanged."' in text  # the input schema
     assert "\nResources (1)\n  data://greeting  greeting  (text/plain)\n" in text

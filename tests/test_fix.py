@@ -63,7 +63,7 @@ def snapshot(root: Path) -> dict[Path, bytes]:
 def workspace(tmp_path: Path) -> Path:
     require_tool("uv")
     root = tmp_path / "repo"
-    scratch_workspace(root, ["alpha", "beta"], locked=True)
+    scratch_workspace(root, ["alpha", "beta"], locked=True, surfaces=True)
     server = root / "mcp" / "alpha"
     (server / "fastmcp.json").write_text(DECORATED_CONFIG)
     (server / "pyproject.toml").write_text(DECORATED_PYPROJECT)

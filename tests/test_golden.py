@@ -14,7 +14,9 @@ share one; a case with a `root/`, a `locked` other than true or `solo` gets one 
 their own rule only (so that only its transport is launched). The cases of rules that read
 the probe's facts (or judge the other findings) are validated with every rule, in one run per
 workspace (one zygote for all their probes); the others, with every static rule (no probe: a
-static case's server is not imported, so "no finding" means none from a static rule).
+static case's server is not imported, so "no finding" means none from a static rule). That a
+passing case of a runtime rule gets no finding from the clients family either (plain FastMCP
+servers suit every default client profile) is part of "no finding from any rule".
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pytest
 from wagents.check.engine import Options, validate
 from wagents.check.rules import Stage, all_rules
 from wagents.scaffold.new import new_server
-from wagents.testing import link_environment, lock_workspace, scratch_workspace
+from wagents.testing import link_environment, lock_workspace, scratch_workspace, write_surfaces
 from wagents.workspace.root import Workspace
 
 from .casefiles import Case, lay_files, load_case, matches, remove_paths
@@ -121,6 +123,9 @@ class GoldenRuns:
         workspace = scratch_workspace(root)
         for case in cases:
             new_server(workspace, case.server)
+        scaffolded = [case.server for case in cases if case.surface == "before-files"]
+        if scaffolded:  # what `wagents new` writes, before the case changes the server
+            write_surfaces(root, scaffolded)
         if any(case.locked == "before-files" for case in cases):
             require_tool("uv")
             lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
@@ -137,6 +142,9 @@ class GoldenRuns:
         if all(case.locked is True for case in cases):
             require_tool("uv")
             lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+        recorded = [case.server for case in cases if case.surface is True]
+        if recorded:  # what `wagents surface --write` leaves: no drift
+            write_surfaces(root, recorded)
         return Workspace.find(root)
 
 

@@ -43,6 +43,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     server_py = root / "mcp" / LEAKY / "server.py"
     server_py.write_text(server_py.read_text() + LEAKY_SOURCE)
+    written = run_wagents("surface", LEAKY, "--write", cwd=root)  # its new tool is recorded
+    assert written.returncode == 0, written.stderr
     lock_workspace(root)
     return root
 

@@ -63,11 +63,15 @@ def test_new_then_validate_then_test(repo: Path) -> None:
         ".gitignore",
         "README.md",
         "fastmcp.json",
+        "mcp-surface.json",
         "pyproject.toml",
         "server.py",
         "tests/test_server.py",
     ]
     assert f"uv run wagents validate {WEATHER}" in created.stdout
+    surface = json.loads((server / "mcp-surface.json").read_text())
+    assert surface["server"]["version"] == "0.1.0"  # its own, not FastMCP's
+    assert [tool["name"] for tool in surface["tools"]] == ["echo"]
     require_tool("uv")
     lock_workspace(repo)  # what `wagents new` does without --no-sync
 

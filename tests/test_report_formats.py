@@ -16,7 +16,7 @@ from wagents.check.report.sarif_format import document
 from wagents.check.ruledoc import parse
 from wagents.check.rules import all_rules
 from wagents.model import Finding, Report, Severity, Suppressed
-from wagents.testing import invoke_wagents, scratch_workspace
+from wagents.testing import invoke_wagents, scratch_workspace, write_surfaces
 from wagents.workspace.root import Workspace
 
 BAD_SERVER = '''"""A server with findings of several severities."""
@@ -47,6 +47,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (bad / "server.py").write_text(BAD_SERVER)
     with (bad / "pyproject.toml").open("a") as pyproject:
         pyproject.write(IGNORE)
+    write_surfaces(root)
     return root
 
 

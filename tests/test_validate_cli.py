@@ -18,7 +18,7 @@ from wagents.testing import invoke_wagents, run_wagents, scratch_workspace
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two servers: `good` as scaffolded, `bad` with a typo in fastmcp.json and a missing dep."""
     root = tmp_path_factory.mktemp("validate") / "repo"
-    scratch_workspace(root, ["good", "bad"], locked=True)
+    scratch_workspace(root, ["good", "bad"], locked=True, surfaces=True)
     config = root / "mcp" / "bad" / "fastmcp.json"
     data = json.loads(config.read_text())
     data["enviroment"] = data.pop("environment")

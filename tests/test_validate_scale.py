@@ -20,7 +20,7 @@ from .helpers import require_tool
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
-    scratch_workspace(root, ["alpha", "beta", "gamma"], locked=True)
+    scratch_workspace(root, ["alpha", "beta", "gamma"], locked=True, surfaces=True)
     source = root / "mcp" / "gamma" / "server.py"
     source.write_text(source.read_text() + '\nraise RuntimeError("gamma is broken")\n')
     return root

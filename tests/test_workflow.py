@@ -36,6 +36,11 @@ def steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(job_id, step) for job_id, job in workflow["jobs"].items() for step in job["steps"]]
 
 
+def validate_markdown(step: dict[str, Any]) -> bool:
+    """The server job's step that appends `wagents validate`'s Markdown to the summary."""
+    return "wagents validate" in step.get("run", "") and "--format markdown" in step.get("run", "")
+
+
 @pytest.fixture(scope="module")
 def ci() -> dict[str, Any]:
     return load(CI)
@@ -146,7 +151,7 @@ def test_matrix_job_runs_the_documented_commands(ci: dict[str, Any]) -> None:
     runs = [step.get("run", "") for step in server["steps"]]
     assert 'uv run --locked wagents validate "$SERVER" --live --format github' in runs
     assert 'uv run --locked wagents test "$SERVER"' in runs
-    (summary,) = [step for step in server["steps"] if "--format markdown" in step.get("run", "")]
+    (summary,) = [step for step in server["steps"] if validate_markdown(step)]
     assert summary["if"] == "${{ !cancelled() }}"  # errors found above must still be summarized
     assert '--format markdown >> "$GITHUB_STEP_SUMMARY"' in summary["run"]
     # the same options as the validate step, so that it reads that step's cached result
@@ -213,7 +218,7 @@ def test_the_summary_step_writes_markdown_and_passes_on_findings(
     ci: dict[str, Any], tmp_path: Path
 ) -> None:
     """Errors fail the validate step, not this one: the summary still shows them."""
-    (step,) = [s for s in ci["jobs"]["server"]["steps"] if "--format markdown" in s.get("run", "")]
+    (step,) = [s for s in ci["jobs"]["server"]["steps"] if validate_markdown(s)]
     root = copy_repository(REPO_ROOT, tmp_path / "repo")
     server = Workspace.find(root).servers()[0]
     summary = tmp_path / "summary.md"

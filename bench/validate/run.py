@@ -1,6 +1,6 @@
 """Benchmark `wagents validate` against the naive import loop, on generated workspaces.
 
-    uv run python bench/validate/run.py [--sizes 10 30 100] [--naive-sample 20] [--repeat 5]
+    uv run python bench/validate/run.py [--sizes 10 30 100 300] [--naive-sample 20] [--repeat 5]
 
 For each size N it scaffolds a scratch workspace of N servers (wagents.testing.scratch_workspace,
 the same files `wagents new` writes) and measures, in the same run and with the same interpreter:
@@ -8,13 +8,18 @@ the same files `wagents new` writes) and measures, in the same run and with the 
 - naive: the seed's import check, `uv run python -c "from server import mcp"` in each server
   directory, one after the other. Above 30 servers it runs on the first `--naive-sample` servers
   only and the total is extrapolated (marked ~ in the table);
-- cold: `uv run wagents validate --no-cache` (every rule, every server probed, nothing cached),
+- cold: `wagents validate --no-cache` (every rule, every server probed, nothing cached),
   with its peak memory: the largest total PSS of its process tree (sampled every 0.1 s from
   /proc; PSS splits the pages forked children share with the zygote between them) and the
   largest RSS of a single process (getrusage);
 - fresh processes: `--no-cache --runner process` (a new interpreter per server, `--jobs` in
   parallel), to show what the zygote adds to parallelism; up to `--process-max` servers;
-- warm: `uv run wagents validate` again, after a run that filled the cache.
+- warm: `wagents validate` again, after a run that filled the cache;
+- one change: `wagents validate` after one server's server.py changed (only it is checked again).
+
+`wagents` is the workspace environment's console script, run directly: `uv run` adds its own
+start (measured once and printed, `uv run wagents --version` against `wagents --version`).
+The cost per server is the slope of a least-squares line through the cold runs of all sizes.
 
 Every `wagents` figure is the median of `--repeat` runs (and the best run). Besides wall time it
 reports CPU time (user + system, of the whole process tree), which a busy machine disturbs less.
@@ -157,26 +162,65 @@ def naive(root: Path, sample: int) -> tuple[Timed, bool]:
     return Timed(seconds * scale, cpu * scale), scale != 1
 
 
+def wagents(*args: str) -> list[str]:
+    return [str(REPO / ".venv" / "bin" / "wagents"), *args]
+
+
 def validate(*args: str) -> list[str]:
-    return [uv(), "run", "--project", str(REPO), "wagents", "validate", *args]
+    return wagents("validate", *args)
+
+
+def one_change(root: Path, repeat: int) -> Timed:
+    """A cached run after one server's module changed (restored after each run)."""
+    server = sorted((root / "mcp").iterdir())[0] / "server.py"
+    original = server.read_bytes()
+    runs = []
+    try:
+        for attempt in range(repeat):
+            server.write_bytes(original + f"\n# edit {attempt}\n".encode())
+            runs.append(run_once(validate(), root, False))
+    finally:
+        server.write_bytes(original)
+    return Timed(
+        statistics.median(run.seconds for run in runs),
+        statistics.median(run.cpu for run in runs),
+        best=min(run.seconds for run in runs),
+    )
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """The least-squares slope of (servers, value)."""
+    if len(points) < 2:
+        return float("nan")
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    num = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    den = sum((x - mean_x) ** 2 for x, _ in points)
+    return num / den
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100, 300])
     parser.add_argument("--naive-sample", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--process-max", type=int, default=30)
     args = parser.parse_args()
 
     print(machine())
+    uv_start = run_once([uv(), "run", "--project", str(REPO), "wagents", "--version"], REPO, False)
+    own_start = run_once(wagents("--version"), REPO, False)
+    print(
+        f"`uv run wagents --version` {uv_start.seconds * 1000:.0f} ms, "
+        f"`wagents --version` {own_start.seconds * 1000:.0f} ms."
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="wagents-bench-") as scratch:
         for count in args.sizes:
             root = Path(scratch) / f"ws{count}"
             names = [f"server-{number:03d}" for number in range(count)]
             scratch_workspace(root, names, locked=True)  # the lockfile rule wants a uv.lock
-            run_once([uv(), "run", "--project", str(REPO), "wagents", "--version"], root, False)
+            run_once(wagents("--version"), root, False)
             naive_run, extrapolated = naive(root, args.naive_sample)
             cold = median_run(validate("--no-cache"), root, args.repeat, sample_memory=True)
             fresh = None
@@ -184,7 +228,8 @@ def main() -> None:
                 fresh = median_run(validate("--no-cache", "--runner", "process"), root, 1)
             run_once(validate(), root, False)  # fills the cache
             warm = median_run(validate(), root, args.repeat)
-            rows.append((count, naive_run, extrapolated, cold, fresh, warm))
+            changed = one_change(root, args.repeat)
+            rows.append((count, naive_run, extrapolated, cold, fresh, warm, changed))
             print(f"  N={count}: done", file=sys.stderr)
     print(table(rows))
     print(f"\nLoad average at the end: {load_average()}.")
@@ -213,11 +258,11 @@ def load_average() -> str:
 def table(rows: list[tuple]) -> str:
     lines = [
         "| servers | naive loop | cold `--no-cache` | speed-up | CPU: naive / cold "
-        "| cold CPU per server | `--runner process` | warm | peak PSS, cold "
+        "| cold CPU per server | `--runner process` | warm | one change | peak PSS, cold "
         "| max RSS of a process |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for count, naive_run, extrapolated, cold, fresh, warm in rows:
+    for count, naive_run, extrapolated, cold, fresh, warm, changed in rows:
         approx = "~" if extrapolated else ""
         process = f"{fresh.seconds:.1f} s" if fresh else "not run"
         lines.append(
@@ -229,6 +274,7 @@ def table(rows: list[tuple]) -> str:
             f"= {approx}{naive_run.cpu / cold.cpu:.0f}x "
             f"| {cold.cpu / count * 1000:.0f} ms | {process} "
             f"| {warm.seconds:.2f} s (best {warm.best:.2f}) "
+            f"| {changed.seconds:.2f} s (best {changed.best:.2f}) "
             f"| {cold.peak_pss_mb:.0f} MB | {cold.max_rss_mb:.0f} MB |"
         )
     lines.append("")
@@ -237,12 +283,12 @@ def table(rows: list[tuple]) -> str:
         "whole process tree."
     )
     if len(rows) > 1:
-        small, large = rows[-2], rows[-1]
-        extra = (large[3].seconds - small[3].seconds) / (large[0] - small[0]) * 1000
-        extra_cpu = (large[3].cpu - small[3].cpu) / (large[0] - small[0]) * 1000
+        wall = slope([(row[0], row[3].seconds) for row in rows]) * 1000
+        cpu = slope([(row[0], row[3].cpu) for row in rows]) * 1000
+        warm = slope([(row[0], row[5].seconds) for row in rows]) * 1000
         lines.append(
-            f"Each extra server, cold, {small[0]} → {large[0]} servers: "
-            f"{extra:.0f} ms wall, {extra_cpu:.0f} ms CPU."
+            f"Cost per server (least-squares slope over {len(rows)} sizes): cold {wall:.1f} ms "
+            f"wall and {cpu:.1f} ms CPU; warm {warm:.2f} ms wall."
         )
     return "\n".join(lines)
 

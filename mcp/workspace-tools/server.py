@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.metadata
 import logging
 import os
+import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +29,29 @@ from wagents.model import UsageError
 from wagents.scaffold.new import new_server
 from wagents.workspace.root import Workspace
 
+
+def server_version(name: str) -> str | None:
+    """This server's own version, which clients see as `serverInfo.version`.
+
+    `[project].version` of the pyproject.toml named `name` in this directory or above it: the
+    workspace does not install its servers (`[tool.uv] package = false`), and a deployment
+    copies pyproject.toml with the code. Else the installed distribution's version; else None,
+    and FastMCP reports its own.
+    """
+    for directory in Path(__file__).resolve().parents:
+        try:
+            with (directory / "pyproject.toml").open("rb") as file:
+                project = tomllib.load(file).get("project", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if project.get("name") == name and isinstance(project.get("version"), str):
+            return str(project["version"])
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 if fastmcp.settings.docket.url.startswith("${"):
     # fastmcp.json passes FASTMCP_DOCKET_URL on as "${FASTMCP_DOCKET_URL}", and FastMCP keeps that
     # text as it is when the variable is unset; Docket cannot parse it. Unset means the default.
@@ -41,6 +66,7 @@ mcp = FastMCP(
         "Tools for the wagents monorepo of FastMCP servers: list the servers, validate them, "
         "explain validation rules and scaffold new servers."
     ),
+    version=server_version("workspace-tools"),
     mask_error_details=True,
 )
 

@@ -13,7 +13,7 @@ from fastmcp.exceptions import ToolError
 from server import app, mcp
 
 from wagents.scaffold.new import new_server
-from wagents.testing import lock_workspace, scratch_workspace
+from wagents.testing import lock_workspace, scratch_workspace, write_surfaces
 from wagents.workspace.root import Workspace
 
 
@@ -27,7 +27,7 @@ def in_process_docket(monkeypatch: pytest.MonkeyPatch) -> None:
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch workspace with one scaffolded server, served instead of this repository."""
     root = tmp_path / "repo"
-    scratch_workspace(root, ["alpha"])
+    scratch_workspace(root, ["alpha"], surfaces=True)
     monkeypatch.setenv("WAGENTS_WORKSPACE", str(root))
     return root
 
@@ -96,6 +96,7 @@ async def test_validate_rejects_an_unknown_server(workspace: Path) -> None:
 async def test_validate_workspace_runs_as_a_task_with_progress(workspace: Path) -> None:
     for name in ("beta", "gamma"):  # three servers in all
         new_server(Workspace.find(workspace), name)
+    write_surfaces(workspace, ["beta", "gamma"])  # as the `wagents new` command does
     lock_workspace(workspace)  # the lockfile rule wants an up-to-date uv.lock
     config = workspace / "mcp" / "gamma" / "fastmcp.json"
     data = json.loads(config.read_text())

@@ -45,6 +45,10 @@ class Finding:
     """One thing a rule reports about one server.
 
     `path` is relative to the workspace root (POSIX separators); `line` is 1-based or None.
+    `subject` names the component the finding is about (a tool's name) when there is one; its
+    message then says `tool '<subject>'`, so that the text printer can list many tools that share
+    one finding on one line (the other formats keep one finding each; `--format json` leaves
+    `subject` out).
     """
 
     server: str
@@ -53,6 +57,7 @@ class Finding:
     message: str
     path: str | None = None
     line: int | None = None
+    subject: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The JSON shape of a finding (the keys of `--format json`)."""

@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from wagents.scaffold.new import new_server
@@ -43,10 +43,13 @@ def scratch_workspace(
     pyproject: str = ROOT_PYPROJECT,
     *,
     locked: bool = False,
+    surfaces: bool = False,
 ) -> Workspace:
     """A minimal workspace at `root` with freshly scaffolded `servers` (nothing installed).
 
-    With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants.
+    With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants;
+    with `surfaces`, each server gets its mcp-surface.json, as the `wagents new` command writes
+    it (see `write_surfaces`), which the `surface-drift` rule wants.
     """
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
@@ -56,7 +59,21 @@ def scratch_workspace(
         new_server(workspace, name)
     if locked:
         lock_workspace(root)
+    if surfaces:
+        write_surfaces(root, servers)
     return Workspace.find(root)
+
+
+def write_surfaces(root: Path, names: Iterable[str] = ()) -> None:
+    """Write the mcp-surface.json of the named servers (all when none are named) from a probe
+    of each, as `wagents surface --write` does; a server whose surface cannot be taken raises."""
+    from wagents.check.surface import probe_surfaces, write_snapshot
+
+    workspace = Workspace.find(root)
+    for taken in probe_surfaces(workspace, workspace.select(list(names))):
+        if taken.surface is None:
+            raise RuntimeError(f"{taken.server.name}: no surface: {taken.problem}")
+        write_snapshot(taken.files, taken.surface)
 
 
 def lock_workspace(root: Path, seed_lock: Path | None = None) -> None:
@@ -130,6 +147,26 @@ def copy_repository(source: Path, destination: Path, *, bystander: bool = True) 
     return destination
 
 
+BYSTANDER_DESCRIPTION = "A server a user added: tests must not assume which ship."
+#: The bystander's mcp-surface.json by server name: its files are the same in every copy, so it
+#: is probed once per process.
+_BYSTANDER_SNAPSHOTS: dict[str, dict[str, str]] = {}
+
+
+def _bystander_snapshot(name: str, files: Mapping[str, str]) -> Mapping[str, str]:
+    """The mcp-surface.json `wagents new` writes beside the rendered files (probed once)."""
+    if name not in _BYSTANDER_SNAPSHOTS:
+        from wagents.analysis.surface import canonical_json
+        from wagents.check.surface import surface_of_files
+        from wagents.workspace.listing import SURFACE_FILE
+
+        surface, problem = surface_of_files(name, files)
+        if surface is None:
+            raise RuntimeError(f"the bystander {name} has no surface: {problem}")
+        _BYSTANDER_SNAPSHOTS[name] = {SURFACE_FILE: canonical_json(surface)}
+    return _BYSTANDER_SNAPSHOTS[name]
+
+
 def bystander_name(root: Path) -> str:
     """The name `add_bystander` (and `copy_repository` of `root`) gives the bystander:
     `bystander`, or `bystander-2`, ... when the workspace has one of that name already."""
@@ -140,7 +177,7 @@ def add_bystander(root: Path) -> str:
     """Scaffold and register one more server in the workspace at `root`, lock it; its name."""
     workspace = Workspace.find(root)
     name = bystander_name(root)
-    new_server(workspace, name, "A server a user added: tests must not assume which ship.")
+    new_server(workspace, name, BYSTANDER_DESCRIPTION, derive=_bystander_snapshot)
     if (root / "uv.lock").exists():
         lock_workspace(root)
     return name

@@ -23,5 +23,5 @@ mcp = FastMCP("Exits", lifespan=lifespan, mask_error_details=True)
     )
 )
 def hello() -> str:
-    """Say hello."""
+    """Say hello to the caller and return the greeting."""
     return "hello"

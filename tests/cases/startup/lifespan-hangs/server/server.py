@@ -22,5 +22,5 @@ mcp = FastMCP("Waits", lifespan=lifespan, mask_error_details=True)
     )
 )
 def hello() -> str:
-    """Say hello."""
+    """Say hello to the caller and return the greeting."""
     return "hello"

@@ -193,9 +193,9 @@ class ResultCache:
             "format": FORMAT,
             "key": key,
             "server": server.name,
-            "findings": [finding.as_dict() for finding in findings],
+            "findings": [_stored(finding) for finding in findings],
             "suppressed": [
-                {"finding": item.finding.as_dict(), "reason": item.reason} for item in suppressed
+                {"finding": _stored(item.finding), "reason": item.reason} for item in suppressed
             ],
             "runtime": runtime.to_json() if runtime is not None else None,
         }
@@ -240,12 +240,18 @@ def cache_directory(workspace: Workspace) -> Path:
     return workspace.state_dir / "cache" / "validate"
 
 
+def _stored(finding: Finding) -> dict[str, object]:
+    return {**finding.as_dict(), "subject": finding.subject}
+
+
 def _finding(server: str, item: dict[str, Any]) -> Finding:
-    path, line = item["path"], item["line"]
+    path, line, subject = item["path"], item["line"], item.get("subject")
     if item["server"] != server or not isinstance(item["message"], str):
         raise ValueError("entry for another server")
     if not (path is None or isinstance(path, str)) or not (line is None or isinstance(line, int)):
         raise TypeError("bad location")
+    if not (subject is None or isinstance(subject, str)):
+        raise TypeError("bad subject")
     return Finding(
         server=server,
         rule=str(item["rule"]),
@@ -253,6 +259,7 @@ def _finding(server: str, item: dict[str, Any]) -> Finding:
         message=item["message"],
         path=path,
         line=line,
+        subject=subject,
     )
 
 

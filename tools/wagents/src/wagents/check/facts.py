@@ -21,7 +21,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wagents.analysis.effects import Module
 from wagents.analysis.knowledge import knowledge
+from wagents.analysis.profiles import DEFAULT_CLIENTS
 from wagents.analysis.secrets import SecretHit, scan_files
 from wagents.analysis.serving import Serving, assess
 from wagents.analysis.taint import ModuleReport, analyze
@@ -32,7 +34,8 @@ from wagents.workspace import distributions
 from wagents.workspace.listing import Ignored, git_ignored
 from wagents.workspace.requirements import Requirement
 from wagents.workspace.root import SERVERS_DIR, Workspace
-from wagents.workspace.server import ServerFiles
+from wagents.workspace.server import PYPROJECT, ServerFiles
+from wagents.workspace.settings import RootSettings, read_workspace_settings
 from wagents.workspace.uv import LockStatus, check_lock
 
 
@@ -65,6 +68,11 @@ class EnvironmentFacts:
 
     workspace: Workspace
     rule_slugs: frozenset[str] = frozenset()
+
+    @cached_property
+    def root_settings(self) -> RootSettings:
+        """The workspace's defaults: the root pyproject's `[tool.wagents]` (`clients`, ...)."""
+        return read_workspace_settings(self.workspace.tool_wagents)
 
     @cached_property
     def git_ignored(self) -> Ignored:
@@ -140,6 +148,52 @@ class EnvironmentFacts:
         except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
             return (ConfigError("", f"is not a valid FastMCP config: {exc}"),)
         return ()
+
+
+@dataclass(frozen=True)
+class TargetClients:
+    """The client profiles a server is checked against, and where that list was set: the
+    server's `[tool.wagents] clients`, the root pyproject's, or wagents' default."""
+
+    names: tuple[str, ...]
+    #: "server", "workspace" or "default".
+    origin: str
+    #: The pyproject.toml that set them (None for the default).
+    path: Path | None = None
+
+
+def target_clients(files: ServerFiles, root: RootSettings) -> TargetClients:
+    """The server's own `clients` when it sets a valid list, else the workspace's, else
+    `DEFAULT_CLIENTS` (claude, cursor, vscode, openai)."""
+    own = files.settings
+    if "clients" in own.given and own.problem("clients") is None and own.values.clients is not None:
+        return TargetClients(tuple(own.values.clients), "server", files.path / PYPROJECT)
+    if root.values.clients is not None:
+        return TargetClients(
+            tuple(root.values.clients), "workspace", files.workspace.root / PYPROJECT
+        )
+    return TargetClients(DEFAULT_CLIENTS, "default")
+
+
+def code_modules_by_name(files: ServerFiles) -> dict[str, Module]:
+    """The server's parsed code modules by dotted name (`server`, `pkg.helpers`), as
+    `wagents.analysis.effects` follows calls between them."""
+    modules: dict[str, Module] = {}
+    for path, loaded in files.code_modules.items():
+        if loaded.value is None:
+            continue
+        try:
+            parts = list(path.relative_to(files.path).with_suffix("").parts)
+        except ValueError:
+            continue
+        package = parts[-1] == "__init__"
+        if package:
+            parts.pop()
+        if parts:
+            name = ".".join(parts)
+            label = path.relative_to(files.path).as_posix()
+            modules[name] = Module(name, label, loaded.value, package)
+    return modules
 
 
 def unknown_config_keys(
@@ -250,6 +304,16 @@ class ServerFacts:
         if loaded is None or not loaded.ok:
             return [], []
         return read_ignores(loaded.value, loaded.text or "", self.environment.rule_slugs)
+
+    @cached_property
+    def clients(self) -> TargetClients:
+        """The client profiles this server is checked against (see `target_clients`)."""
+        return target_clients(self.files, self.environment.root_settings)
+
+    @cached_property
+    def modules(self) -> dict[str, Module]:
+        """The server's code modules by dotted name (see `code_modules_by_name`)."""
+        return code_modules_by_name(self.files)
 
     @cached_property
     def taint(self) -> dict[Path, ModuleReport]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wagents.check.surface import probe_surfaces, snapshot_path, write_snapshot
 from wagents.files.atomic import atomic_write, exclusive_lock
 from wagents.files.json_edit import set_value
 from wagents.files.toml_edit import register_server, set_pytest_asyncio_auto
@@ -157,6 +158,16 @@ def fix_pytest_asyncio_mode(facts: ServerFiles) -> Iterator[str]:
     after = set_pytest_asyncio_auto(before)
     if _write(pyproject, before, after):
         yield f'{facts.relative(pyproject)}: asyncio_mode = "auto" for pytest'
+
+
+@fixer("surface-drift")
+def fix_surface_drift(facts: ServerFiles) -> Iterator[str]:
+    """Write the server's surface snapshot, as `wagents surface --write` does (a new probe)."""
+    (taken,) = probe_surfaces(facts.workspace, [facts.server], jobs=1)
+    if taken.surface is None:
+        raise UsageError(f"its surface cannot be taken: {taken.problem}")
+    if write_snapshot(facts, taken.surface):
+        yield f"{facts.relative(snapshot_path(facts))}: written from the server's surface"
 
 
 @fixer("lockfile", once_per_workspace=True)

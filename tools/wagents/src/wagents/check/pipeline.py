@@ -245,6 +245,7 @@ def _run_rules(
                 message=one_line(problem.message),
                 path=facts.relative(problem.path) if problem.path is not None else None,
                 line=problem.line,
+                subject=problem.subject,
             )
             findings.append(finding)
             if finding.severity is Severity.ERROR:

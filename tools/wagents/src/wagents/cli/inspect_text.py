@@ -1,9 +1,16 @@
-"""`wagents inspect` as text: a `fastmcp inspect --format fastmcp` report for a terminal."""
+"""`wagents inspect` as text: a `fastmcp inspect --format fastmcp` report for a terminal.
+
+Each tool shows the estimated tokens its definition costs a model's context, and the Tools
+heading their sum (`wagents.analysis.budget`: the same estimate as the tool-budget rule, from
+the report's name, title, description and input schema).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from wagents.analysis import budget
 
 INDENT = "  "
 
@@ -23,7 +30,10 @@ def render_inspection(report: dict[str, Any]) -> str:
     )
     for heading, key, render in sections:
         items = [_dict(item) for item in report.get(key) or []]
-        lines += ["", f"{heading} ({len(items)})"]
+        cost = ""
+        if key == "tools" and items:
+            cost = f", ~{sum(tool_tokens(item) for item in items)} tokens"
+        lines += ["", f"{heading} ({len(items)}{cost})"]
         for item in items:
             lines += render(item)
     return "\n".join(lines) + "\n"
@@ -41,8 +51,19 @@ def _title(server: dict[str, Any], environment: dict[str, Any]) -> str:
     return f"{server.get('name', '?')}{suffix}"
 
 
+def tool_tokens(tool: dict[str, Any]) -> int:
+    """The estimated tokens of a tool of the report (its keys mapped to the wire's)."""
+    wire = {
+        "name": tool.get("name"),
+        "title": tool.get("title"),
+        "description": tool.get("description"),
+        "inputSchema": tool.get("input_schema"),
+    }
+    return budget.tool_tokens(wire)
+
+
 def _tool(tool: dict[str, Any]) -> list[str]:
-    lines = [f"{INDENT}{tool.get('name')}", *_description(tool)]
+    lines = [f"{INDENT}{tool.get('name')}  (~{tool_tokens(tool)} tokens)", *_description(tool)]
     annotations = {
         key: value
         for key, value in _dict(tool.get("annotations")).items()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wagents.analysis import budget
 from wagents.model import Server, UsageError
 from wagents.probe.runner import ProbeLimits, request_for, run_probes
 from wagents.workspace.root import Workspace
@@ -235,6 +236,8 @@ class ServerSummary:
     resources: int | None
     templates: int | None
     prompts: int | None
+    #: The estimated tokens of the tool list (see wagents.analysis.budget).
+    tokens: int | None
     status: str
     message: str | None
 
@@ -269,6 +272,9 @@ def list_servers(
                 resources=len(server.resources) if server is not None else None,
                 templates=len(server.templates) if server is not None else None,
                 prompts=len(server.prompts) if server is not None else None,
+                tokens=budget.list_tokens(tool.wire for tool in server.tools)
+                if server is not None
+                else None,
                 status=str(probed.status) if probed is not None else "not-probed",
                 message=probed.message if probed is not None else None,
             )

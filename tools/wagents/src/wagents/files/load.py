@@ -159,9 +159,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def load_json(path: Path) -> Loaded[Any]:
-    """Parse a strict JSON file: no BOM, duplicate keys or NaN/Infinity; bounded size and depth."""
-    text, error = read_text(path, MAX_CONFIG_BYTES, bom="refuse")
+def load_json(path: Path, limit: int = MAX_CONFIG_BYTES) -> Loaded[Any]:
+    """Parse a strict JSON file: no BOM, duplicate keys or NaN/Infinity; at most `limit` bytes,
+    bounded depth."""
+    text, error = read_text(path, limit, bom="refuse")
     if error is not None:
         return Loaded(path, error=error)
     assert text is not None

@@ -51,6 +51,7 @@ from wagents.model import UsageError
 from wagents.scaffold.create import Created, create_member, sync_environment, taken
 from wagents.scaffold.names import check_server_name
 from wagents.scaffold.new import render_templates
+from wagents.scaffold.version import add_version
 from wagents.workspace import distributions, requirements
 from wagents.workspace.listing import is_test_module
 from wagents.workspace.requirements import Requirement, normalize, parse_one
@@ -140,6 +141,8 @@ def plan_adoption(
         for relative, content in tree.items()
         if relative not in {"pyproject.toml", "fastmcp.json"}
     }
+    files[entry.module], version_note = _with_version(files[entry.module], modules, entry, name)
+    notes.append(version_note)
     source_path = entry.module
     if "/" in entry.module:
         source_path = _shim_name(tree)
@@ -404,6 +407,22 @@ def _dotted(module: str) -> str:
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def _with_version(
+    content: bytes, modules: Mapping[str, ast.Module], entry: Candidate, name: str
+) -> tuple[bytes, str]:
+    """The entry module with `version=` passed to its FastMCP(...) (see scaffold/version.py)."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content, f"{entry.module} is not UTF-8: pass version= to FastMCP(...) yourself"
+    edited, note = add_version(text, modules[entry.module], entry, name)
+    try:
+        ast.parse(edited)
+    except (SyntaxError, ValueError):  # never expected; the source stays as it was
+        return content, f"{entry.module}: pass version= to FastMCP(...) yourself"
+    return edited.encode("utf-8"), note
 
 
 def _shim_name(tree: Mapping[str, bytes]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -104,10 +104,20 @@ def _walk(directory: Traversable, prefix: str) -> Iterator[tuple[str, Traversabl
             yield f"{prefix}{entry.name}", entry
 
 
+#: Files derived from the rendered ones, added to them before anything is written (the CLI adds
+#: the server's surface snapshot, taken by probing the rendered files elsewhere).
+Derive = Callable[[str, Mapping[str, str]], Mapping[str, str]]
+
+
 def new_server(
-    workspace: Workspace, name: str, description: str = "", variant: str = "plain"
+    workspace: Workspace,
+    name: str,
+    description: str = "",
+    variant: str = "plain",
+    derive: Derive | None = None,
 ) -> Created:
-    """Create `mcp/<name>/` (from the templates of `variant`) and register it, all or nothing.
+    """Create `mcp/<name>/` (from the templates of `variant`, plus what `derive` makes of them)
+    and register it, all or nothing.
 
     See `create.create_member` for how it is made crash-safe.
     """
@@ -117,4 +127,6 @@ def new_server(
     if taken(target):
         raise UsageError(f"{workspace.relative(target)} already exists")
     files = render_templates(name, description, variant)
+    if derive is not None:
+        files = {**files, **derive(name, files)}
     return create_member(workspace, name, files)

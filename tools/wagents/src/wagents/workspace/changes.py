@@ -114,8 +114,24 @@ def changes_since(workspace: Workspace, ref: str) -> ChangeSet:
     Raises UsageError when git is missing, the workspace is not in a git repository, or `ref`
     is unknown or shares no history with `HEAD` (a shallow clone: fetch more history).
     """
+    base = merge_base(workspace, ref)
+    # `--relative` keeps paths relative to the workspace root (and drops those outside it) when
+    # the workspace is a subdirectory of the repository; `--no-renames` lists both sides of a move.
+    changed = _git(workspace, "diff", "--name-only", "-z", "--no-renames", "--relative", base, "--")
+    untracked = _git(workspace, "ls-files", "-z", "--others", "--exclude-standard")
+    paths = sorted({path for path in (changed + untracked).split("\0") if path})
+    return ChangeSet(ref=ref, base=base, paths=tuple(paths), inputs=shared_inputs(workspace))
+
+
+def merge_base(workspace: Workspace, ref: str, option: str = "--changed-since") -> str:
+    """The commit where `HEAD` left `ref` (`git merge-base REF HEAD`): what a pull request adds
+    is measured from there.
+
+    Raises UsageError (naming `option`) when git is missing, the workspace is not in a git
+    repository, or `ref` is unknown or shares no history with `HEAD`.
+    """
     if shutil.which("git") is None:
-        raise UsageError("--changed-since needs git on PATH")
+        raise UsageError(f"{option} needs git on PATH")
     if ref.startswith("-"):
         raise UsageError(f"not a git ref: {ref!r}")
     _git(workspace, "rev-parse", "--git-dir", failure="not inside a git repository")
@@ -135,12 +151,37 @@ def changes_since(workspace: Workspace, ref: str) -> ChangeSet:
         "HEAD",
         failure=f"{ref!r} shares no history with HEAD (a shallow clone? fetch more history)",
     ).strip()
-    # `--relative` keeps paths relative to the workspace root (and drops those outside it) when
-    # the workspace is a subdirectory of the repository; `--no-renames` lists both sides of a move.
-    changed = _git(workspace, "diff", "--name-only", "-z", "--no-renames", "--relative", base, "--")
-    untracked = _git(workspace, "ls-files", "-z", "--others", "--exclude-standard")
-    paths = sorted({path for path in (changed + untracked).split("\0") if path})
-    return ChangeSet(ref=ref, base=base, paths=tuple(paths), inputs=shared_inputs(workspace))
+    return base
+
+
+#: The largest file `file_at` reads from history.
+MAX_HISTORY_BYTES = 16 * 1024 * 1024
+
+
+def file_at(workspace: Workspace, commit: str, relative: str) -> bytes | None:
+    """The content of the file `relative` (to the workspace root) at `commit`, None when it did
+    not exist there as a file or is larger than MAX_HISTORY_BYTES."""
+    spec = f"{commit}:./{relative}"  # `./`: relative to the workspace, not the repository root
+    described = _git_bytes(workspace, "cat-file", "--batch-check", stdin=spec.encode() + b"\n")
+    fields = (described or b"").split()
+    if len(fields) != 3 or fields[1] != b"blob" or not fields[2].isdigit():
+        return None  # "<spec> missing", a directory, a submodule
+    if int(fields[2]) > MAX_HISTORY_BYTES:
+        return None
+    return _git_bytes(workspace, "cat-file", "blob", fields[0].decode())
+
+
+def _git_bytes(workspace: Workspace, *args: str, stdin: bytes = b"") -> bytes | None:
+    """git's stdout as bytes, None when it fails."""
+    completed = subprocess.run(
+        ["git", *args],
+        cwd=workspace.root,
+        capture_output=True,
+        input=stdin,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        check=False,
+    )
+    return completed.stdout if completed.returncode == 0 else None
 
 
 def changes_in(workspace: Workspace, paths: Iterable[str | Path], cwd: Path) -> ChangeSet:

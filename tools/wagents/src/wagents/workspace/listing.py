@@ -18,6 +18,9 @@ CONFIG_SUFFIXES = frozenset({".toml", ".json", ".yaml", ".yml", ".ini", ".cfg"})
 DEPLOY_NAMES = frozenset({"Procfile", "Dockerfile", "Containerfile", "Makefile", "justfile"})
 #: A server directory with more files than this is only partly looked at.
 MAX_FILES = 2000
+#: The snapshot of the server's MCP surface (`wagents surface --write`): generated, so it has no
+#: role (its descriptions are the code's, scanned there).
+SURFACE_FILE = "mcp-surface.json"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ def list_server_files(server_dir: Path) -> FileRoles:
             if seen > MAX_FILES:
                 return files
             relative = path.relative_to(server_dir)
+            if relative.as_posix() == SURFACE_FILE:
+                continue
             if path.suffix == ".py":
                 (files.tests if is_test_module(relative) else files.code).append(path)
             elif relative.parts[0] in TEST_DIRS:

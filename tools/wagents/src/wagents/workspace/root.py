@@ -68,6 +68,11 @@ class Workspace:
         return self.pyproject.value or {}
 
     @property
+    def tool_wagents(self) -> dict[str, Any]:
+        """`[tool.wagents]` of the root pyproject: the workspace's defaults ({} when absent)."""
+        return table_at(self.data, "tool", "wagents")
+
+    @property
     def servers_dir(self) -> Path:
         return self.root / SERVERS_DIR
 

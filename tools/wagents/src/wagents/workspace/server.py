@@ -26,7 +26,12 @@ from wagents.files.load import (
     read_text,
 )
 from wagents.model import Server
-from wagents.workspace.listing import FileRoles, list_server_files, local_module_names
+from wagents.workspace.listing import (
+    SURFACE_FILE,
+    FileRoles,
+    list_server_files,
+    local_module_names,
+)
 from wagents.workspace.pytestconfig import PytestConfig, effective_config
 from wagents.workspace.root import Workspace
 
@@ -40,6 +45,8 @@ PROBE_PLACEHOLDER = "wagents-probe-placeholder"
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PYPROJECT = "pyproject.toml"
 DEFAULT_SOURCE = "server.py"
+#: The largest surface snapshot read (a server with hundreds of tools stays far below it).
+MAX_SURFACE_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -102,6 +109,14 @@ class ServerFiles:
     def fastmcp_json(self) -> Loaded[Any] | None:
         """The server's fastmcp.json, or None when there is none."""
         return self._load(self.path / FASTMCP_JSON, load_json)
+
+    @cached_property
+    def surface_snapshot(self) -> Loaded[Any] | None:
+        """The committed snapshot of the server's MCP surface (`mcp-surface.json`, written by
+        `wagents surface --write`), or None when there is none."""
+        return self._load(
+            self.path / SURFACE_FILE, lambda path: load_json(path, limit=MAX_SURFACE_BYTES)
+        )
 
     @cached_property
     def config(self) -> dict[str, Any] | None:

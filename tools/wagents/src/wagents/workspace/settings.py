@@ -4,7 +4,11 @@ The schema is the pydantic model `ServerSettings`; `read_settings` validates a t
 key at a time, so a key of the wrong type falls back to its default while the others still count,
 and an unknown key (a typo such as `allowed_imports`) is reported with the closest known one
 instead of being ignored in silence. Which rule reports a key's problem: `wagents-config` for
-unknown keys, `ignore` and `probe-env`, `undeclared-import` for `allowed-imports`.
+unknown keys, `ignore` and `probe-env`, `undeclared-import` for `allowed-imports`,
+`client-compat` for `clients`, `tool-budget` for `tool-budget`.
+
+The root pyproject's `[tool.wagents]` holds the workspace's defaults for the keys that have one
+(`WorkspaceSettings`: `clients`, `tool-budget`); a server's own table wins.
 """
 
 from __future__ import annotations
@@ -12,9 +16,19 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+#: Help texts shared by a server's table and the workspace's.
+CLIENTS_HELP = (
+    "The MCP clients whose limits the server must meet (profile names, see "
+    "`wagents rules client-compat`); default: the workspace's, else claude, cursor, vscode, "
+    "openai."
+)
+TOOL_BUDGET_HELP = (
+    "The estimated tokens of the tool list above which tool-budget warns (default 10000)."
+)
 
 
 class ServerSettings(BaseModel):
@@ -37,6 +51,22 @@ class ServerSettings(BaseModel):
         alias="probe-env",
         description="Variables the validator's probe gives the server (committed, non-secret "
         'placeholders): {NAME = "value"}.',
+    )
+    clients: list[str] | None = Field(default=None, description=CLIENTS_HELP)
+    tool_budget: int | None = Field(
+        default=None, alias="tool-budget", gt=0, description=TOOL_BUDGET_HELP
+    )
+
+
+class WorkspaceSettings(BaseModel):
+    """What the root pyproject's `[tool.wagents]` sets for every server (a server's own table
+    wins); other keys there are left to the tools that read them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    clients: list[str] | None = Field(default=None, description=CLIENTS_HELP)
+    tool_budget: int | None = Field(
+        default=None, alias="tool-budget", gt=0, description=TOOL_BUDGET_HELP
     )
 
 
@@ -62,12 +92,16 @@ class Settings:
 
 
 @cache
-def _fields() -> dict[str, tuple[str, TypeAdapter[Any]]]:
-    """Each key as written in TOML → (the model's field name, a validator of its type)."""
-    return {
-        (info.alias or name): (name, TypeAdapter(info.annotation or Any))
-        for name, info in ServerSettings.model_fields.items()
-    }
+def _fields(model: type[BaseModel] = ServerSettings) -> dict[str, tuple[str, TypeAdapter[Any]]]:
+    """Each key as written in TOML → (the model's field name, a validator of its type and its
+    constraints, such as `gt=0`)."""
+    fields = {}
+    for name, info in model.model_fields.items():
+        annotation: Any = info.annotation or Any
+        if info.metadata:
+            annotation = Annotated[(annotation, *info.metadata)]
+        fields[info.alias or name] = (name, TypeAdapter(annotation))
+    return fields
 
 
 def known_keys() -> tuple[str, ...]:
@@ -101,3 +135,29 @@ def read_settings(table: dict[str, Any]) -> Settings:
             problems.append(SettingsProblem(key, f"[tool.wagents] {key}: {first}"))
     given = frozenset(key for key in table if key in fields)
     return Settings(ServerSettings(**values), tuple(problems), given)
+
+
+@dataclass(frozen=True)
+class RootSettings:
+    """The workspace's defaults (root pyproject `[tool.wagents]`) and the problems of its keys."""
+
+    values: WorkspaceSettings
+    problems: tuple[SettingsProblem, ...] = ()
+
+
+def read_workspace_settings(table: dict[str, Any]) -> RootSettings:
+    """Validate the keys of the root's `[tool.wagents]` that are workspace defaults, one by one
+    (a key of the wrong type keeps its default and is a problem)."""
+    values: dict[str, Any] = {}
+    problems: list[SettingsProblem] = []
+    for key, (name, adapter) in _fields(WorkspaceSettings).items():
+        if key not in table:
+            continue
+        try:
+            values[name] = adapter.validate_python(table[key])
+        except ValidationError as exc:
+            first = exc.errors()[0]["msg"] if exc.errors() else str(exc)
+            problems.append(
+                SettingsProblem(key, f"[tool.wagents] {key} of the root pyproject.toml: {first}")
+            )
+    return RootSettings(WorkspaceSettings(**values), tuple(problems))

@@ -31,6 +31,8 @@ FAMILIES = (
     "security",
     "deploy",
     "live",
+    "clients",
+    "surface",
     "suppressions",
 )
 
@@ -58,6 +60,8 @@ class Problem:
     path: Path | None = None
     line: int | None = None
     severity: Severity | None = None  # overrides the rule's default severity
+    #: The tool the problem is about (its message then says `tool '<name>'`): see Finding.subject.
+    subject: str | None = None
 
 
 #: A rule's function: the facts (and the stage's input, see Stage) to problems.

@@ -446,6 +446,7 @@ def tool_annotations(facts: ServerFacts) -> Iterator[Problem]:
             "readOnlyHint=..., destructiveHint=..., idempotentHint=..., openWorldHint=...)",
             path,
             line,
+            subject=tool.name,
         )
 
 
@@ -495,6 +496,7 @@ def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
             'it with Annotated[T, Field(description="...")]',
             path,
             line,
+            subject=tool.name,
         )
 
 

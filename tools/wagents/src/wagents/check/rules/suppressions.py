@@ -11,7 +11,7 @@ from wagents.model import Severity
 from wagents.workspace.server import PYPROJECT
 
 #: `[tool.wagents]` keys whose value another rule checks (the one that reads it).
-OWNED_ELSEWHERE = frozenset({"ignore", "allowed-imports"})
+OWNED_ELSEWHERE = frozenset({"ignore", "allowed-imports", "clients", "tool-budget"})
 
 
 @rule("wagents-config", Severity.ERROR)
@@ -25,10 +25,12 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
     `rule` and `reason`, or repeating a rule, is reported here and suppresses nothing.
     `wagents-config` and `unused-ignore` themselves cannot be ignored.
 
-    The table's keys are those of its schema (`ignore`, `allowed-imports`; see
-    `wagents.workspace.settings.ServerSettings`): any other key, such as the typo
-    `allowed_imports`, is reported with the closest known key, since wagents would otherwise ignore
-    it in silence. The value of `allowed-imports` is checked by `undeclared-import`, which uses it.
+    The table's keys are those of its schema (`ignore`, `allowed-imports`, `probe-env`,
+    `clients`, `tool-budget`; see `wagents.workspace.settings.ServerSettings`): any other key,
+    such as the typo `allowed_imports`, is reported with the closest known key, since wagents
+    would otherwise ignore it in silence. The values of `allowed-imports`, `clients` and
+    `tool-budget` are checked by the rules that use them (`undeclared-import`, `client-compat`,
+    `tool-budget`).
 
     Bad::
 

@@ -48,6 +48,7 @@ def adopt(
     from wagents.check.engine import Options
     from wagents.check.engine import validate as run_validation
     from wagents.check.report import renderer
+    from wagents.cli.commands.surface import write_first_snapshot
     from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
     from wagents.scaffold.adopt import adopt as adopt_server
     from wagents.scaffold.adopt import files_summary, plan_adoption
@@ -73,15 +74,16 @@ def adopt(
         )
         for module, distribution, how in adoption.undeclared:
             typer.echo(f"  {module}: likely {distribution} ({how})")
+    import importlib
+
+    importlib.invalidate_caches()  # uv sync just installed packages this process may look up
+    write_first_snapshot(workspace.root, adoption.name)
     if no_sync:
         typer.echo(
             "Not synced (--no-sync): run `uv lock && uv sync`, then "
             f"`uv run wagents validate {adoption.name}`"
         )
         return
-    import importlib
-
-    importlib.invalidate_caches()  # uv sync just installed packages this process may look up
     workspace = Workspace.find(workspace.root)
     become_subreaper()
     try:

@@ -33,10 +33,11 @@ def list_servers(
         float, typer.Option("--timeout", min=0.1, help="Seconds each server may take to import.")
     ] = 30.0,
 ) -> None:
-    """List the servers: name, transport, tool count and description.
+    """List the servers: name, transport, tool count, tool-list tokens and description.
 
     Tool counts come from importing each server in a process of its own (as the import check
-    does); a server that fails to import shows "-" and the reason.
+    does); a server that fails to import shows "-" and the reason. TOKENS is the estimated cost
+    of the server's tool list in a model's context (characters / 4; see the tool-budget rule).
     """
     from wagents.deploy.devtools import list_servers as describe
     from wagents.workspace.root import Workspace
@@ -49,14 +50,15 @@ def list_servers(
     if not summaries:
         typer.echo("No servers under mcp/ (create one with `wagents new NAME`).")
         return
-    rows = [("SERVER", "TRANSPORT", "TOOLS", "DESCRIPTION")]
+    rows = [("SERVER", "TRANSPORT", "TOOLS", "TOKENS", "DESCRIPTION")]
     for summary in summaries:
         tools = str(summary.tools) if summary.tools is not None else "-"
+        tokens = f"~{summary.tokens}" if summary.tokens is not None else "-"
         description = summary.description
         if summary.tools is None:
             description = f"{description} [{summary.status}: {summary.message or 'no details'}]"
-        rows.append((summary.name, summary.transport, tools, description.strip()))
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        rows.append((summary.name, summary.transport, tools, tokens, description.strip()))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
-        typer.echo("  ".join([*cells, row[3]]).rstrip())
+        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+        typer.echo("  ".join([*cells, row[4]]).rstrip())

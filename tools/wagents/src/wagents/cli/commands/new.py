@@ -28,11 +28,14 @@ def new(
     ] = False,
 ) -> None:
     """Create mcp/NAME/ (server.py, fastmcp.json, pyproject.toml, README, tests), register it."""
+    from wagents.cli.commands.surface import SnapshotOfRendered, write_first_snapshot
     from wagents.scaffold.new import new_server, sync_environment
+    from wagents.workspace.listing import SURFACE_FILE
     from wagents.workspace.root import Workspace
 
     workspace = Workspace.find()
-    created = new_server(workspace, name, description, "tasks" if tasks else "plain")
+    snapshot = SnapshotOfRendered()
+    created = new_server(workspace, name, description, "tasks" if tasks else "plain", snapshot)
     relative = workspace.relative(created.path)
     if created.finished_interrupted:
         typer.echo(f"Finished {relative}/, which an interrupted `wagents new {name}` had made")
@@ -44,11 +47,16 @@ def new(
         )
     if not no_sync:
         sync_environment(workspace)
+    if snapshot.problem is not None:  # perhaps it needed what the sync just installed
+        write_first_snapshot(workspace.root, name)
+    elif not created.finished_interrupted:
+        typer.echo(f"Wrote {relative}/{SURFACE_FILE} (what clients see of it; commit it)")
     typer.echo("\nNext steps:")
     if no_sync:
         typer.echo("  uv lock && uv sync                 # install the new server's dependencies")
     typer.echo(f"  $EDITOR {relative}/server.py       # replace the example tools with real ones")
     typer.echo(f"  uv run wagents validate {name}")
     typer.echo(f"  uv run wagents test {name}")
+    typer.echo(f"  uv run wagents surface --write {name}   # after changing tools; commit it")
     if tasks:
         typer.echo(f"  FASTMCP_DOCKET_URL=redis://127.0.0.1:6379/0 uv run wagents worker {name}")

@@ -1,0 +1,23 @@
+"""A nested (not recursive) model: FastMCP inlines it, nothing for AgentCore to refuse."""
+
+from typing import Annotated, Any, Literal
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field
+
+mcp = FastMCP("Case", mask_error_details=True)
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+class Point(BaseModel):
+    """A point on the map."""
+
+    x: float
+    y: float
+
+
+@mcp.tool(annotations=READ_ONLY)
+def mirror(point: Annotated[Point, Field(description="The point to mirror.")]) -> Point:
+    """Mirror a point across the x axis and return it."""
+    return Point(x=point.x, y=-point.y)

@@ -1,0 +1,27 @@
+"""No clients set: shapes every default client accepts."""
+
+from typing import Annotated, Any, Literal
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field
+
+mcp = FastMCP("Case", mask_error_details=True)
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+class Point(BaseModel):
+    """A point on the map."""
+
+    x: float
+    y: float
+
+
+@mcp.tool(annotations=READ_ONLY)
+def nearest(
+    points: Annotated[list[Point], Field(description="The points to search.")],
+    limit: Annotated[int | None, Field(description="At most this many points.")] = None,
+    options: Annotated[dict[str, Any], Field(description="Extra options.")] = {},
+) -> dict[str, Point]:
+    """Return the points nearest to the origin by label."""
+    return {}

@@ -1,0 +1,16 @@
+"""A parameter with a default: not in required."""
+
+from typing import Annotated, Any, Literal
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field
+
+mcp = FastMCP("Case", mask_error_details=True)
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+@mcp.tool(annotations=READ_ONLY)
+def list_notes(limit: Annotated[int, Field(description="At most this many notes.")] = 10) -> str:
+    """List the titles of the notes, newest first, one per line."""
+    return ""

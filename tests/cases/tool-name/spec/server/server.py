@@ -1,0 +1,22 @@
+"""Names the MCP specification does not allow (no client targeted)."""
+
+from typing import Annotated, Any, Literal
+
+from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field
+
+mcp = FastMCP("Case", mask_error_details=True)
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
+@mcp.tool(name="search notes", annotations=READ_ONLY)
+def search(query: Annotated[str, Field(description="Words to look for.")]) -> list[str]:
+    """Search the notes for words and return the matching titles."""
+    return []
+
+
+@mcp.tool(name="n" * 129, annotations=READ_ONLY)
+def long_one() -> str:
+    """A tool whose name is longer than the specification allows."""
+    return ""
