@@ -28,7 +28,7 @@ from wagents.analysis.profiles import (
 from wagents.model import Finding, Report, Severity
 from wagents.testing import run_wagents, scratch_workspace
 
-from .conftest import REPO_ROOT
+from .helpers import REPO_ROOT
 
 CASES = REPO_ROOT / "tests" / "cases"
 PROFILE_DIR = REPO_ROOT / "tools" / "wagents" / "src" / "wagents" / "analysis" / DATA_DIR

@@ -12,7 +12,7 @@ import pytest
 
 from wagents.testing import commit_all, git, run_wagents, scratch_workspace, write_surfaces
 
-from .conftest import require_tool
+from .helpers import require_tool
 
 READ_ONLY = (
     "annotations=ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, "
