@@ -28,6 +28,7 @@ from wagents.analysis.profiles import (
 from wagents.model import Finding, Report, Severity
 from wagents.testing import run_wagents, scratch_workspace
 
+from .casefiles import Case, load_case
 from .helpers import REPO_ROOT
 
 CASES = REPO_ROOT / "tests" / "cases"
@@ -143,8 +144,8 @@ def test_extends_must_name_a_profile(tmp_path: Path) -> None:
 
 
 def _case_clients(case_dir: Path) -> tuple[str, ...]:
-    pyproject = case_dir / "pyproject.toml"
-    root = case_dir / "_root.pyproject.toml"
+    pyproject = case_dir / "server" / "pyproject.toml"
+    root = case_dir / "root" / "pyproject.toml"
     for path in (pyproject, root):
         if path.exists():
             table = tomllib.loads(path.read_text()).get("tool", {}).get("wagents", {})
@@ -153,12 +154,18 @@ def _case_clients(case_dir: Path) -> tuple[str, ...]:
     return DEFAULT_CLIENTS
 
 
+def _case(case_dir: Path) -> Case:
+    rule = case_dir.parent.name
+    return load_case(case_dir, f"{rule}/{case_dir.name}", f"case-{rule}-{case_dir.name}")
+
+
 def test_every_constraint_has_a_failing_golden_case() -> None:
     messages = [
         item["message"]
         for rule in ("tool-name", "client-compat")
-        for expected in (CASES / rule).glob("*/expected.json")
-        for item in json.loads(expected.read_text())
+        for case_dir in sorted((CASES / rule).iterdir())
+        for item in _case(case_dir).findings
+        if item["rule"] == rule
     ]
     missing = [
         item.id
@@ -173,7 +180,7 @@ def test_every_profile_has_a_passing_golden_case() -> None:
     passing: set[str] = set()
     for rule in ("tool-name", "client-compat"):
         for case_dir in (CASES / rule).iterdir():
-            if json.loads((case_dir / "expected.json").read_text()) == []:
+            if _case(case_dir).findings == []:
                 passing |= set(_case_clients(case_dir))
     assert set(load_profiles()) <= passing
 
