@@ -92,8 +92,17 @@ def test_the_action_in_a_workspace_without_wagents(action: dict[str, Any], tmp_p
     """A scratch workspace that does not depend on wagents: the action brings its own copy."""
     root = tmp_path / "caller"
     scratch_workspace(root, ["demo"], locked=True)
+    # The snapshot is taken in the caller's own environment, as its developers take it: what a
+    # server advertises depends on what is installed (fastmcp offers tasks only with its extra).
+    taken = run_step(
+        f'uv sync --locked --quiet && uv run --locked --no-sync --with "{REPO_ROOT}/tools/wagents" '
+        "wagents surface --write demo",
+        root,
+    )
+    assert taken.returncode == 0, taken.stdout + taken.stderr
     clean = run_action(action, root, tmp_path, sarif="out.sarif", args="demo")
-    assert clean["wagents validate"].returncode == 0, clean["wagents validate"].stderr
+    step = clean["wagents validate"]
+    assert step.returncode == 0, step.stdout + step.stderr
     assert clean["outputs"] == {"exit-code": "0"}
     assert clean["summary"].startswith("### ✅ wagents validate")
     assert json.loads((root / "out.sarif").read_text())["version"] == "2.1.0"
