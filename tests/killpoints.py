@@ -6,19 +6,28 @@ The wagents CLI is imported once; every attempt is a forked child that runs the 
 `wagents.cli.app.main` for `new PREFIXk --no-sync` in ROOT with an audit hook (`sys.addaudithook`)
 that counts the file-system events touching ROOT (open, mkdir, rename, replace, remove, chmod,
 rmtree) and sends itself SIGKILL just before event number k. Without a kill point the child counts
-the events of a full run. After each kill the same command is run again, unkilled.
+the events of a full run. After each kill the same command is run again, unkilled; then the server
+directory and the root pyproject are put back as they were, so that every attempt makes the same
+server from the same workspace.
 
-Prints one JSON line per attempt: what the root pyproject and the server directory looked like
-after the kill and after the re-run.
+`wagents new` probes the rendered server for its surface snapshot before it writes anything (in
+a subprocess, outside ROOT: no event here). The first, real run records that snapshot; the attempts
+reuse it instead of probing again, which is what made this test take a minute and a half.
+
+Prints one JSON line per attempt: what the root pyproject, the server directory and the rest of
+ROOT looked like after the kill and after the re-run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
+
+from wagents.workspace.listing import SURFACE_FILE
 
 WATCHED_EVENTS = frozenset(
     {
@@ -36,8 +45,11 @@ WATCHED_EVENTS = frozenset(
 )
 
 
-def _run_child(root: Path, name: str, kill_at: int, count_file: Path | None) -> int:
-    """Fork a child running `wagents new NAME --no-sync`; its wait status."""
+def _run_child(
+    root: Path, name: str, kill_at: int, count_file: Path | None, snapshot: str | None
+) -> int:
+    """Fork a child running `wagents new NAME --no-sync`; its wait status. With `snapshot`, the
+    child takes it as the probed surface of the rendered server instead of probing."""
     pid = os.fork()
     if pid:
         return os.waitpid(pid, 0)[1]
@@ -59,6 +71,14 @@ def _run_child(root: Path, name: str, kill_at: int, count_file: Path | None) -> 
             if seen == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
 
+        if snapshot is not None:
+            from wagents.cli.commands import surface
+
+            def recorded(self: surface.SnapshotOfRendered, *_: object) -> dict[str, str]:
+                self.problem = None
+                return {SURFACE_FILE: snapshot}
+
+            surface.SnapshotOfRendered.__call__ = recorded  # type: ignore[method-assign]
         sys.addaudithook(hook)
         sys.argv = ["wagents", "new", name, "--no-sync"]
         sys.stdout = sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
@@ -81,6 +101,11 @@ def _run_child(root: Path, name: str, kill_at: int, count_file: Path | None) -> 
 def _state(root: Path, name: str) -> dict:
     server = root / "mcp" / name
     return {
+        "elsewhere": sorted(
+            path.relative_to(root).as_posix()
+            for path in root.rglob("*")
+            if path != server and server not in path.parents
+        ),
         "pyproject": (root / "pyproject.toml").read_bytes().decode("utf-8", "replace"),
         "server_entries": sorted(path.relative_to(server).as_posix() for path in server.rglob("*"))
         if server.exists()
@@ -93,23 +118,47 @@ def main() -> None:
     prefix = sys.argv[2]
     import wagents.cli.app  # noqa: F401 - imported once, before the forks
 
+    name = prefix
+    server = root / "mcp" / name
+    before = (root / "pyproject.toml").read_bytes()
+
+    def put_back() -> None:
+        shutil.rmtree(server, ignore_errors=True)
+        (root / "pyproject.toml").write_bytes(before)
+
+    recording = _run_child(root, name, 0, None, None)  # the real probe, once
+    snapshot = (server / SURFACE_FILE).read_text(encoding="utf-8")
+    put_back()
     count_file = root.parent / "event-count"
-    status = _run_child(root, f"{prefix}0", 0, count_file)
+    status = _run_child(root, name, 0, count_file, snapshot)
     total = int(count_file.read_text())
-    print(json.dumps({"k": 0, "status": status, "events": total}), flush=True)
+    put_back()
+    untouched = _state(root, name)["elsewhere"]
+    print(
+        json.dumps(
+            {
+                "k": 0,
+                "status": status,
+                "recording": recording,
+                "events": total,
+                "elsewhere": untouched,
+            }
+        ),
+        flush=True,
+    )
     for k in range(1, total + 1):
-        name = f"{prefix}{k}"
-        before = (root / "pyproject.toml").read_bytes().decode()
-        killed = _run_child(root, name, k, None)
+        killed = _run_child(root, name, k, None, snapshot)
         after_kill = _state(root, name)
-        rerun = _run_child(root, name, 0, None)
+        rerun = _run_child(root, name, 0, None, snapshot)
         after_rerun = _state(root, name)
+        if k < total:  # the last one stays, for the caller to validate
+            put_back()
         print(
             json.dumps(
                 {
                     "k": k,
                     "name": name,
-                    "before": before,
+                    "before": before.decode(),
                     "killed_by_signal": os.WIFSIGNALED(killed)
                     and os.WTERMSIG(killed) == signal.SIGKILL,
                     "after_kill": after_kill,

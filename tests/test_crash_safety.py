@@ -114,7 +114,8 @@ def test_sigkill_before_every_file_operation_of_wagents_new(tmp_path: Path) -> N
     )
     assert completed.returncode == 0, completed.stderr
     records = [json.loads(line) for line in completed.stdout.splitlines()]
-    assert records[0]["status"] == 0 and records[0]["events"] >= 10, records[0]
+    first = records[0]
+    assert first["recording"] == 0 and first["status"] == 0 and first["events"] >= 10, first
     attempts = records[1:]
     assert len(attempts) == records[0]["events"]
     outcomes = set()
@@ -134,6 +135,7 @@ def test_sigkill_before_every_file_operation_of_wagents_new(tmp_path: Path) -> N
         rerun = attempt["after_rerun"]
         assert rerun["pyproject"] == after, attempt["k"]
         assert rerun["server_entries"] == SERVER_FILES, attempt["k"]
+        assert rerun["elsewhere"] == first["elsewhere"], f"kill point {attempt['k']} left files"
         assert _comments(rerun["pyproject"])[: len(_comments(before))] == _comments(before)
     assert outcomes == {"old", "new"}, "the kill points missed one side of the commit"
     _assert_clean(root)
