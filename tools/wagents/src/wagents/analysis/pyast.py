@@ -84,6 +84,38 @@ def server_names(module: ast.Module) -> set[str]:
     return names
 
 
+def top_level_names(module: ast.Module) -> set[str]:
+    """The names a module binds at its top level, as `fastmcp run file.py:NAME` can reach them."""
+    names: set[str] = set()
+    for node in module.body:
+        names |= names_bound(node)
+    return names
+
+
+def names_bound(node: ast.stmt) -> set[str]:
+    """The names one top-level statement binds: assignments, definitions, imports, and the
+    statements inside an `if`, `try` (with its handlers) or `with` at the same level."""
+    match node:
+        case ast.Assign(targets=targets):
+            return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        case ast.AnnAssign(target=ast.Name(id=name)) | ast.AugAssign(target=ast.Name(id=name)):
+            return {name}
+        case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(name=name):
+            return {name}
+        case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
+            return {(a.asname or a.name).split(".")[0] for a in aliases}
+        case ast.If() | ast.Try() | ast.With():
+            inner: set[str] = set()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    inner |= names_bound(child)
+                elif isinstance(child, ast.ExceptHandler):
+                    for stmt in child.body:
+                        inner |= names_bound(stmt)
+            return inner
+    return set()
+
+
 def walk_function_body(function: ast.AsyncFunctionDef | ast.FunctionDef) -> Iterator[ast.AST]:
     """The nodes of a function's body, not descending into nested functions, lambdas or classes."""
     stack: list[ast.AST] = list(reversed(function.body))

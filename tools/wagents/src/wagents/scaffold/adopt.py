@@ -43,7 +43,7 @@ import tomlkit
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from wagents.analysis.entrypoints import Candidate, find_servers, tool_names
-from wagents.analysis.pyast import imports
+from wagents.analysis.pyast import imports, names_bound, top_level_names
 from wagents.files.json_edit import set_value
 from wagents.files.template import FileTemplate
 from wagents.files.toml_edit import edit_toml
@@ -359,11 +359,11 @@ def _named_entry(
     bound = [
         module
         for module, tree in modules.items()
-        if path in ("", module) and name in _top_level_names(tree)
+        if path in ("", module) and name in top_level_names(tree)
     ]
     if len(bound) == 1:
         tree = modules[bound[0]]
-        line = next((node.lineno for node in tree.body if name in _names_bound(node)), 1)
+        line = next((node.lineno for node in tree.body if name in names_bound(node)), 1)
         return Candidate(bound[0], name, "named", line)
     if not bound:
         where = path or str(source)
@@ -372,26 +372,6 @@ def _named_entry(
         f"--entrypoint {entrypoint}: {name} is defined in {', '.join(bound)}; "
         "say which with --entrypoint FILE.py:NAME"
     )
-
-
-def _top_level_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        names |= _names_bound(node)
-    return names
-
-
-def _names_bound(node: ast.stmt) -> set[str]:
-    match node:
-        case ast.Assign(targets=targets):
-            return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        case ast.AnnAssign(target=ast.Name(id=name)):
-            return {name}
-        case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(name=name):
-            return {name}
-        case ast.ImportFrom(names=aliases) | ast.Import(names=aliases):
-            return {(alias.asname or alias.name).split(".")[0] for alias in aliases}
-    return set()
 
 
 def _describe(entry: Candidate) -> str:
@@ -434,7 +414,7 @@ def _shim_name(tree: Mapping[str, bytes]) -> str:
 
 def _shim(entry: Candidate, module: ast.Module) -> str:
     exported = [entry.name]
-    if entry.name != "app" and "app" in _top_level_names(module):
+    if entry.name != "app" and "app" in top_level_names(module):
         exported.append("app")  # `wagents serve --transport http` serves `<module>:app`
     dotted = _dotted(entry.module)
     call = f"{entry.name}()" if entry.kind == "factory" else entry.name

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
+from wagents.analysis.pyast import top_level_names
 from wagents.check.facts import ServerFacts, unknown_config_keys
 from wagents.check.rules import Problem, Stage, rule
 from wagents.files.load import json_key_line
@@ -96,7 +96,7 @@ def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
     if loaded is None or loaded.value is None:
         return  # missing: server-layout; unparsable: import-check
     names = [facts.files.entrypoint] if facts.files.entrypoint else ["mcp", "server", "app"]
-    bound = _top_level_names(loaded.value)
+    bound = top_level_names(loaded.value)
     if "*" not in bound and not any(name in bound for name in names):
         wanted = names[0] if facts.files.entrypoint else "any of mcp, server, app"
         yield Problem(
@@ -107,32 +107,3 @@ def entrypoint(facts: ServerFacts) -> Iterator[Problem]:
     runtime = facts.runtime
     if runtime is not None and runtime.status is Status.NO_SERVER:
         yield Problem(f"{facts.files.source_name}: {runtime.message}", loaded.path)
-
-
-def _top_level_names(module: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in module.body:
-        names |= _bound_by(node)
-    return names
-
-
-def _bound_by(node: ast.stmt) -> set[str]:
-    match node:
-        case ast.Assign(targets=targets):
-            return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        case ast.AnnAssign(target=ast.Name(id=name)) | ast.AugAssign(target=ast.Name(id=name)):
-            return {name}
-        case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(name=name):
-            return {name}
-        case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
-            return {(a.asname or a.name).split(".")[0] for a in aliases}
-        case ast.If() | ast.Try() | ast.With():
-            inner: set[str] = set()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.stmt):
-                    inner |= _bound_by(child)
-                elif isinstance(child, ast.ExceptHandler):
-                    for stmt in child.body:
-                        inner |= _bound_by(stmt)
-            return inner
-    return set()
