@@ -99,7 +99,7 @@ class GoldenRuns:
 
     def _run(self, cases: list[Case], key: tuple[str, ...]) -> None:
         root = self.base / "-".join(key).replace("/", "-")
-        workspace = self._build(root, cases)
+        workspace = build_workspace(root, cases, self.base / "outside")
         if key == ("isolated",):
             runs = [(cases, Options(timeout=60, isolated=True))]
         elif key == ("live",):
@@ -119,33 +119,36 @@ class GoldenRuns:
             for finding in validate(workspace, servers, options).findings:
                 self.findings.setdefault(finding.server, []).append(finding.as_dict())
 
-    def _build(self, root: Path, cases: list[Case]) -> Workspace:
-        workspace = scratch_workspace(root)
-        for case in cases:
-            new_server(workspace, case.server)
-        scaffolded = [case.server for case in cases if case.surface == "before-files"]
-        if scaffolded:  # what `wagents new` writes, before the case changes the server
-            write_surfaces(root, scaffolded)
-        if any(case.locked == "before-files" for case in cases):
-            require_tool("uv")
-            lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
-        for case in cases:
-            server_dir = workspace.servers_dir / case.server
-            outside = self.base / "outside" / case.server
-            outside.mkdir(parents=True)
-            values = {"name": case.server, "outside": str(outside)}
-            if case.server_files.exists():
-                lay_files(case.server_files, server_dir, values)
-            if case.root_files.exists():
-                lay_files(case.root_files, root, values)
-            remove_paths(server_dir, case.remove)
-        if all(case.locked is True for case in cases):
-            require_tool("uv")
-            lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
-        recorded = [case.server for case in cases if case.surface is True]
-        if recorded:  # what `wagents surface --write` leaves: no drift
-            write_surfaces(root, recorded)
-        return Workspace.find(root)
+
+def build_workspace(root: Path, cases: list[Case], outside: Path) -> Workspace:
+    """A scratch workspace at `root` holding `cases` as their case.json says (`outside`: where
+    a case's `${outside}` files go)."""
+    workspace = scratch_workspace(root)
+    for case in cases:
+        new_server(workspace, case.server)
+    scaffolded = [case.server for case in cases if case.surface == "before-files"]
+    if scaffolded:  # what `wagents new` writes, before the case changes the server
+        write_surfaces(root, scaffolded)
+    if any(case.locked == "before-files" for case in cases):
+        require_tool("uv")
+        lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+    for case in cases:
+        server_dir = workspace.servers_dir / case.server
+        case_outside = outside / case.server
+        case_outside.mkdir(parents=True)
+        values = {"name": case.server, "outside": str(case_outside)}
+        if case.server_files.exists():
+            lay_files(case.server_files, server_dir, values)
+        if case.root_files.exists():
+            lay_files(case.root_files, root, values)
+        remove_paths(server_dir, case.remove)
+    if all(case.locked is True for case in cases):
+        require_tool("uv")
+        lock_workspace(root, seed_lock=REPO_ROOT / "uv.lock")
+    recorded = [case.server for case in cases if case.surface is True]
+    if recorded:  # what `wagents surface --write` leaves: no drift
+        write_surfaces(root, recorded)
+    return Workspace.find(root)
 
 
 @pytest.fixture(scope="session")
