@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from wagents.check.report import FORMATS, PRINTERS
+from wagents.check.report import FORMATS, MODULES, renderer
 from wagents.check.report.github_format import annotation, escape_data, escape_property
 from wagents.check.report.sarif_format import document
 from wagents.check.ruledoc import parse
@@ -59,8 +59,9 @@ def findings(workspace: Path) -> list[dict[str, Any]]:
 
 
 def test_the_registry_holds_every_format() -> None:
-    assert set(PRINTERS) == {"text", "json", "github", "sarif", "markdown"}
-    assert tuple(PRINTERS) == FORMATS
+    assert set(MODULES) == {"text", "json", "github", "sarif", "markdown"}
+    assert tuple(MODULES) == FORMATS
+    assert all(callable(renderer(name)) for name in FORMATS)
 
 
 def test_the_workspace_has_the_expected_findings(findings: list[dict[str, Any]]) -> None:
@@ -398,7 +399,7 @@ def test_markdown_of_the_real_cli_has_one_row_per_finding(
 
 
 def test_markdown_of_a_clean_run() -> None:
-    text = PRINTERS["markdown"](Report(servers=["a"]), False)
+    text = renderer("markdown")(Report(servers=["a"]), False)
     assert text == "### ✅ wagents validate\n\nAll checks passed \\(1 server\\)\\.\n\n"
 
 
@@ -412,7 +413,7 @@ def test_markdown_escapes_what_a_server_supplies() -> None:
     report = Report(
         servers=["srv|<b>"], findings=[finding], suppressed=[Suppressed(finding, HOSTILE)]
     )
-    text = PRINTERS["markdown"](report, False)
+    text = renderer("markdown")(report, False)
     html_tags = [
         node.content
         for token in _markdown_tokens(text)
@@ -438,7 +439,7 @@ def test_markdown_collapses_long_tables_and_stays_under_the_limit() -> None:
     ]
     few = [Finding("small", "components", Severity.WARNING, "nothing", None, None)] * 3
     report = Report(servers=["big", "small"], findings=[*many, *few])
-    text = PRINTERS["markdown"](report, False)
+    text = renderer("markdown")(report, False)
     assert len(text.encode()) <= SUMMARY_LIMIT_BYTES < 1024 * 1024
     assert "<details><summary>5000 findings</summary>" in text
     assert text.count("<details>") == text.count("</details>")  # the cut closed its block

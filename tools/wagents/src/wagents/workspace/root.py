@@ -10,7 +10,6 @@ from typing import Any
 
 from wagents.files.load import Loaded, load_toml
 from wagents.model import Server, UsageError
-from wagents.workspace import requirements as requirements_module
 
 #: Where servers live, relative to the workspace root.
 SERVERS_DIR = "mcp"
@@ -149,6 +148,8 @@ class Workspace:
     @cached_property
     def installed_names(self) -> frozenset[str]:  # asked once per server: parse once
         """Normalized names the root environment installs: root dependencies and default groups."""
+        from wagents.workspace import requirements as requirements_module
+
         project = self.data.get("project", {})
         requirements = _string_list(
             project.get("dependencies") if isinstance(project, dict) else None
@@ -164,6 +165,8 @@ class Workspace:
 
     def workspace_sources(self) -> set[str]:
         """Normalized names that `[tool.uv.sources]` resolves from the workspace."""
+        from wagents.workspace import requirements as requirements_module
+
         sources = table_at(self.data, "tool", "uv").get("sources", {})
         if not isinstance(sources, dict):
             return set()
@@ -180,6 +183,8 @@ class Workspace:
         Covers `[tool.uv.workspace]` `members`/`exclude` (lists of relative path globs inside
         the workspace), `[dependency-groups]` (lists), `default-groups` and `[tool.uv.sources]`.
         """
+        from wagents.workspace import requirements as requirements_module
+
         problems: list[tuple[str, str]] = []
         for key in ("members", "exclude"):
             value = self.uv_workspace.get(key)

@@ -1,31 +1,31 @@
-"""Printers over the same findings: one module per `--format`, each `render(report, color)`."""
+"""Printers over the same findings: one module per `--format`, each `render(report, color)`.
+
+A printer's module is imported when its format is asked for, so that a run prints with only the
+one it needs loaded.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
-from wagents.check.report import (
-    github_format,
-    json_format,
-    markdown_format,
-    sarif_format,
-    text_format,
-)
 from wagents.model import Report
 
 Renderer = Callable[[Report, bool], str]
 
-#: `--format` choices and the printer of each.
-PRINTERS: dict[str, Renderer] = {
-    "text": text_format.render,
-    "json": json_format.render,
-    "github": github_format.render,
-    "sarif": sarif_format.render,
-    "markdown": markdown_format.render,
+#: `--format` choices and the module (in this package) of each one's printer.
+MODULES: dict[str, str] = {
+    "text": "text_format",
+    "json": "json_format",
+    "github": "github_format",
+    "sarif": "sarif_format",
+    "markdown": "markdown_format",
 }
-FORMATS = tuple(PRINTERS)
+FORMATS = tuple(MODULES)
 
 
 def renderer(format_name: str) -> Renderer:
     """The `render(report, color)` function of a format."""
-    return PRINTERS[format_name]
+    module = importlib.import_module(f"{__name__}.{MODULES[format_name]}")
+    render: Renderer = module.render
+    return render
