@@ -95,8 +95,8 @@ def test_the_action_in_a_workspace_without_wagents(action: dict[str, Any], tmp_p
     # The snapshot is taken in the caller's own environment, as its developers take it: what a
     # server advertises depends on what is installed (fastmcp offers tasks only with its extra).
     taken = run_step(
-        f'uv sync --locked --quiet && uv run --locked --no-sync --with "{REPO_ROOT}/tools/wagents" '
-        "wagents surface --write demo",
+        "uv sync --locked --quiet && uv run --locked --no-sync "
+        f'--with-editable "{REPO_ROOT}/tools/wagents" wagents surface --write demo',
         root,
     )
     assert taken.returncode == 0, taken.stdout + taken.stderr
