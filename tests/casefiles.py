@@ -28,6 +28,9 @@ A case directory holds:
 - `live`: validate with `--live` too (the server started over stdio and HTTP; its workspace's
   `.venv` is the running environment);
 - `solo`: a workspace (and a run) of its own even without `root/`;
+- `timeout`: the probe's timeout in seconds for a case that waits for it (a hang): such cases
+  share a run of their own with that timeout, so that they do not hold the shared run's probe
+  slots for its generous one;
 - `slow`: the case takes seconds by design (it waits for a timeout): marked `slow`, so that
   `pytest -m "not slow"` leaves it out;
 - `group`, `args`, `setup`, `verify`, `unprivileged`, `pending`: the corpus's (see
@@ -57,6 +60,7 @@ KEYS = frozenset(
         "live",
         "surface",
         "solo",
+        "timeout",
         "slow",
         "group",
         "args",
@@ -90,6 +94,7 @@ class Case:
     live: bool = False
     surface: bool | str = False
     solo: bool = False
+    timeout: float | None = None
     slow: bool = False
     group: str | None = None
     args: tuple[str, ...] = DEFAULT_ARGS
@@ -155,6 +160,7 @@ def load_case(directory: Path, name: str, server: str) -> Case:
         live=bool(data.get("live", False)),
         surface=data.get("surface", False),
         solo=bool(data.get("solo", False)),
+        timeout=float(data["timeout"]) if "timeout" in data else None,
         slow=bool(data.get("slow", False)),
         group=data.get("group"),
         args=tuple(data.get("args", DEFAULT_ARGS)),

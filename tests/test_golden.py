@@ -11,7 +11,8 @@ Selected cases that can share a workspace (the default root, locked after their 
 share one; a case with a `root/`, a `locked` other than true or `solo` gets one of its own;
 `isolated` cases share one validated with `--isolated` (marked slow); `live` cases share one whose
 `.venv` is the running environment, validated with every other rule and then with `--live` for
-their own rule only (so that only its transport is launched). The cases of rules that read
+their own rule only (so that only its transport is launched); cases that wait for a `timeout`
+(hangs) share one validated with that timeout. The cases of rules that read
 the probe's facts (or judge the other findings) are validated with every rule, in one run per
 workspace (one zygote for all their probes); the others, with every static rule (no probe: a
 static case's server is not imported, so "no finding" means none from a static rule). That a
@@ -65,6 +66,8 @@ def workspace_key(case: Case) -> tuple[str, ...]:
         return ("solo", case.name)
     if case.isolated:
         return ("isolated",)
+    if case.timeout is not None:
+        return ("timeout", f"{case.timeout:g}")
     if case.live:
         return ("live",)
     return ("shared",)
@@ -102,6 +105,8 @@ class GoldenRuns:
         workspace = build_workspace(root, cases, self.base / "outside")
         if key == ("isolated",):
             runs = [(cases, Options(timeout=60, isolated=True))]
+        elif key[0] == "timeout":
+            runs = [(cases, Options(timeout=float(key[1])))]
         elif key == ("live",):
             link_environment(root)
             others = tuple(slug for slug, item in RULES.items() if item.stage is not Stage.LIVE)
