@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tomllib
+from importlib.metadata import distributions
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from wagents.files.toml_edit import register_server
 from wagents.model import UsageError
-from wagents.scaffold.names import check_server_name
+from wagents.scaffold.names import check_server_name, installed_distributions
 from wagents.workspace.root import Workspace
 
 
@@ -86,3 +88,15 @@ def test_good_names(name: str) -> None:
 def test_bad_names(name: str) -> None:
     with pytest.raises(UsageError):
         check_server_name(name, taken_distributions=frozenset())
+
+
+def test_installed_distributions_are_those_importlib_metadata_finds() -> None:
+    """Read from metadata directory names, they are the names in the metadata files."""
+    named = {canonicalize_name(dist.metadata["Name"]) for dist in distributions()}
+    assert installed_distributions() == named
+    assert {"fastmcp", "wagents", "packaging"} <= named
+
+
+def test_a_server_may_not_take_an_installed_distributions_name() -> None:
+    with pytest.raises(UsageError, match="installed in this workspace"):
+        check_server_name("httpx")
