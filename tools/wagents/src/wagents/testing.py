@@ -49,18 +49,16 @@ def scratch_workspace(
 
     With `locked`, it also gets a uv.lock (see `lock_workspace`), which the `lockfile` rule wants;
     with `surfaces`, each server gets its mcp-surface.json, as the `wagents new` command writes
-    it (see `write_surfaces`), which the `surface-drift` rule wants.
+    it (see `rendered_snapshot`), which the `surface-drift` rule wants.
     """
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     (root / "mcp").mkdir(exist_ok=True)
     workspace = Workspace.find(root)
     for name in servers:
-        new_server(workspace, name)
+        new_server(workspace, name, derive=rendered_snapshot if surfaces else None)
     if locked:
         lock_workspace(root)
-    if surfaces:
-        write_surfaces(root, servers)
     return Workspace.find(root)
 
 
@@ -148,23 +146,25 @@ def copy_repository(source: Path, destination: Path, *, bystander: bool = True) 
 
 
 BYSTANDER_DESCRIPTION = "A server a user added: tests must not assume which ship."
-#: The bystander's mcp-surface.json by server name: its files are the same in every copy, so it
-#: is probed once per process.
-_BYSTANDER_SNAPSHOTS: dict[str, dict[str, str]] = {}
+#: mcp-surface.json of rendered servers by name and files: scaffolds of one name are the same in
+#: every workspace a test process makes, so each is probed once.
+_RENDERED_SNAPSHOTS: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
 
-def _bystander_snapshot(name: str, files: Mapping[str, str]) -> Mapping[str, str]:
-    """The mcp-surface.json `wagents new` writes beside the rendered files (probed once)."""
-    if name not in _BYSTANDER_SNAPSHOTS:
+def rendered_snapshot(name: str, files: Mapping[str, str]) -> Mapping[str, str]:
+    """The mcp-surface.json `wagents new` writes beside the rendered `files` of server `name`
+    (a `derive` for `new_server`), probed once per process for the same name and files."""
+    key = (name, tuple(sorted(files.items())))
+    if key not in _RENDERED_SNAPSHOTS:
         from wagents.analysis.surface import canonical_json
         from wagents.check.surface import surface_of_files
         from wagents.workspace.listing import SURFACE_FILE
 
         surface, problem = surface_of_files(name, files)
         if surface is None:
-            raise RuntimeError(f"the bystander {name} has no surface: {problem}")
-        _BYSTANDER_SNAPSHOTS[name] = {SURFACE_FILE: canonical_json(surface)}
-    return _BYSTANDER_SNAPSHOTS[name]
+            raise RuntimeError(f"{name} has no surface: {problem}")
+        _RENDERED_SNAPSHOTS[key] = {SURFACE_FILE: canonical_json(surface)}
+    return _RENDERED_SNAPSHOTS[key]
 
 
 def bystander_name(root: Path) -> str:
@@ -177,7 +177,7 @@ def add_bystander(root: Path) -> str:
     """Scaffold and register one more server in the workspace at `root`, lock it; its name."""
     workspace = Workspace.find(root)
     name = bystander_name(root)
-    new_server(workspace, name, BYSTANDER_DESCRIPTION, derive=_bystander_snapshot)
+    new_server(workspace, name, BYSTANDER_DESCRIPTION, derive=rendered_snapshot)
     if (root / "uv.lock").exists():
         lock_workspace(root)
     return name
