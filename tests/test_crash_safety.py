@@ -147,11 +147,12 @@ def test_sigkill_before_every_file_operation_of_wagents_new(tmp_path: Path) -> N
 KILL_DELAYS_MS = (0.0, 1.5, 3.0, 4.5, 6.0)
 
 
-def _kill_once_writing(process: subprocess.Popen[bytes], staging: Path, delay: float) -> int:
-    """SIGKILL `process` `delay` seconds after `staging` appears; its exit status."""
+def _kill_once_writing(process: subprocess.Popen[bytes], prefix: Path, delay: float) -> int:
+    """SIGKILL `process` `delay` seconds after a path starting with `prefix` appears (at once
+    if it exits first); its exit status."""
     while process.poll() is None:
-        if staging.parent.is_dir() and any(
-            path.name.startswith(staging.name) for path in staging.parent.iterdir()
+        if prefix.parent.is_dir() and any(
+            path.name.startswith(prefix.name) for path in prefix.parent.iterdir()
         ):
             time.sleep(delay)
             break
