@@ -563,10 +563,7 @@ def origin_protection(facts: ServerFacts) -> Iterator[Problem]:
     if facts.files.deployment.get("transport") not in HTTP_TRANSPORTS:
         return
     env = facts.files.deployment_env
-    configured = env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
-    if configured is None and setting:
-        return
-    if configured is not None and _switched_on(configured):
+    if _guard_on(env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION"), setting):
         return
     yield Problem(
         f"fastmcp.json deploys over {facts.files.deployment['transport']} without Host/Origin "
@@ -580,16 +577,20 @@ def _switched_on(value: object) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off", "", "none")
 
 
+def _guard_on(configured: object | None, setting: object) -> bool:
+    """Whether the Host/Origin guard is on: as `FASTMCP_HTTP_HOST_ORIGIN_PROTECTION` says when
+    it is `configured`, else as the settings the probe saw say."""
+    return _switched_on(configured) if configured is not None else bool(setting)
+
+
 def _unprotected_run_calls(facts: ServerFacts, setting: object) -> Iterator[Problem]:
     """`mcp.run(transport="http")` in `__main__` without `host_origin_protection=`, when neither
     the settings the probe saw nor the Dockerfile's ENV switch the guard on."""
     loaded = facts.files.source
     if loaded is None or loaded.value is None:
         return
-    docker_env: dict[str, str] = {}
-    for path in facts.files.roles.deploy:
-        if path.name in ("Dockerfile", "Containerfile") and path in facts.files.texts:
-            docker_env = serving.docker_facts(facts.files.texts[path]).env
+    docker = facts.files.dockerfile
+    docker_env = serving.docker_facts(facts.files.texts[docker]).env if docker is not None else {}
     configured = docker_env.get("FASTMCP_HTTP_HOST_ORIGIN_PROTECTION")
     for run in serving.run_calls(loaded.value, ImportNames.of(loaded.value)):
         transport = run.transport.value({}) if run.transport.given else "stdio"
@@ -597,10 +598,7 @@ def _unprotected_run_calls(facts: ServerFacts, setting: object) -> Iterator[Prob
             continue
         if run.origin_protection is not None and run.origin_protection is not False:
             continue  # "auto", True, or computed: the code decides
-        if run.origin_protection is None and (
-            (configured is not None and _switched_on(configured))
-            or (configured is None and setting)
-        ):
+        if run.origin_protection is None and _guard_on(configured, setting):
             continue
         yield Problem(
             f"{run.call}(transport={transport!r}) in __main__ serves HTTP without Host/Origin "
