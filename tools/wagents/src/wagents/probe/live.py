@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from wagents.probe.environment import probe_environment
-from wagents.probe.runner import _has_exited, kill_all
+from wagents.probe.runner import STDERR_TAIL_BYTES, _has_exited, kill_all
+from wagents.probe.sandbox import home_environment
 
 #: How long a stdio server may take to exit once its stdin is closed (issue 14; clients wait a
 #: few seconds before they kill it).
@@ -67,8 +68,6 @@ REQUEST_SECONDS = 10.0
 CLOSED_EXIT_SECONDS = 2.0
 #: How long a failed launch may go on writing to stderr before it is killed.
 QUIET_SECONDS = 2.0
-#: The tail of a launch's stderr kept for messages.
-STDERR_TAIL_BYTES = 4000
 #: What every launch runs under: it kills what the server leaves behind when it ends (reaper.py).
 REAPER = (sys.executable, "-I", "-m", "wagents.probe.reaper")
 #: Why a server is not started over stdio in a workspace that was never synced.
@@ -246,18 +245,10 @@ def _sandbox(extra: Iterable[tuple[str, str]] = ()) -> Iterator[tuple[Path, dict
     left there."""
     home = Path(tempfile.mkdtemp(prefix="wagents-live-"))
     try:
-        directories = {
-            "HOME": home,
-            "XDG_CONFIG_HOME": home / ".config",
-            "XDG_CACHE_HOME": home / ".cache",
-            "XDG_DATA_HOME": home / ".local" / "share",
-            "XDG_STATE_HOME": home / ".local" / "state",
-            "TMPDIR": home / "tmp",
-        }
+        directories = home_environment(home, home / "tmp")
         for directory in directories.values():
-            directory.mkdir(parents=True, exist_ok=True)
-        env = {**probe_environment(), **dict(extra)}
-        env.update({key: str(value) for key, value in directories.items()})
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        env = {**probe_environment(), **dict(extra), **directories}
         env.update(UV_NO_SYNC="1", UV_OFFLINE="1", UV_NO_PROGRESS="1")
         env.update(FASTMCP_CHECK_FOR_UPDATES="off", FASTMCP_SHOW_SERVER_BANNER="false")
         # Plain log lines: rich wraps a message over several lines at 80 columns.

@@ -36,7 +36,6 @@ from wagents.probe.protocol import (
 from wagents.probe.sandbox import Sandbox
 from wagents.workspace.server import ServerFiles
 
-#: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 #: How much of a probe's stdout is kept as a sample, and of its stderr as a tail.
 STDOUT_SAMPLE_BYTES = 200
 STDERR_TAIL_BYTES = 4000

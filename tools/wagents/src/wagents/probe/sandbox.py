@@ -52,6 +52,13 @@ XDG_DIRS = {
 }
 
 
+def home_environment(home: Path, tmp: Path) -> dict[str, str]:
+    """HOME, the XDG base directories inside it (`XDG_DIRS`) and TMPDIR, as variables."""
+    env = {"HOME": str(home), "TMPDIR": str(tmp)}
+    env.update({name: str(home / path) for name, path in XDG_DIRS.items()})
+    return env
+
+
 #: (kind, size, mtime in ns) of each path of a tree, by path relative to the tree.
 _Snapshot = dict[str, tuple[str, int, int]]
 
@@ -106,9 +113,7 @@ class Sandbox:
 
     def environment(self) -> dict[str, str]:
         """HOME, the XDG directories and TMPDIR of the sandbox."""
-        env = {"HOME": str(self.home), "TMPDIR": str(self.tmp)}
-        env.update({name: str(self.home / path) for name, path in XDG_DIRS.items()})
-        return env
+        return home_environment(self.home, self.tmp)
 
     def real_path(self, text: str) -> str:
         """`text` with the sandbox's paths replaced by the real ones they stand for."""
