@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _PROC = Path("/proc")
@@ -28,6 +29,17 @@ def become_subreaper() -> bool:
         return False
 
 
+def _stat_fields(path: Path) -> list[str] | None:
+    """The fields of a /proc/PID/stat file after the command name (state, parent pid, ...);
+    None when it cannot be read (the process exited while we looked)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    return text.rpartition(")")[2].split()
+
+
 def _parents() -> dict[int, int]:
     """pid → parent pid of every living process (zombies left out; empty without /proc)."""
     parents = {}
@@ -35,13 +47,8 @@ def _parents() -> dict[int, int]:
         for entry in os.scandir(_PROC):
             if not entry.name.isdigit():
                 continue
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:  # exited while we looked
-                continue
-            # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-            fields = stat.rpartition(")")[2].split()
-            if len(fields) > 1 and fields[0] not in ("Z", "X"):
+            fields = _stat_fields(Path(entry.path, "stat"))
+            if fields is not None and len(fields) > 1 and fields[0] not in ("Z", "X"):
                 parents[int(entry.name)] = int(fields[1])
     return parents
 
@@ -56,15 +63,26 @@ def descendants(pid: int) -> list[int]:
     direct = _children(pid)
     if direct is None:
         return _descendants_by_scan(pid)
+    return _walk(pid, direct, lambda current: _children(current) or [], _alive)
+
+
+def _walk(
+    pid: int,
+    direct: list[int],
+    children_of: Callable[[int], list[int]],
+    alive: Callable[[int], bool] = lambda _: True,
+) -> list[int]:
+    """The descendants of `pid` that are `alive`, breadth first from its `direct` children
+    (a dead one's children are still followed: orphans of a zombie)."""
     found: list[int] = []
     queue = list(direct)
     while queue:
         current = queue.pop(0)
         if current in found or current == pid:
             continue
-        if _alive(current):
+        if alive(current):
             found.append(current)
-        queue.extend(_children(current) or [])
+        queue.extend(children_of(current))
     return found
 
 
@@ -82,10 +100,8 @@ def _children(pid: int) -> list[int] | None:
     for task in tasks:
         try:
             text = Path(task.path, "children").read_text()
-        except FileNotFoundError:
-            continue  # the thread ended meanwhile (or the kernel has no such file)
         except OSError:
-            continue
+            continue  # the thread ended meanwhile (or the kernel has no such file)
         listed = True
         found += [int(word) for word in text.split()]
     return found if listed or not tasks else None
@@ -93,12 +109,8 @@ def _children(pid: int) -> list[int] | None:
 
 def _alive(pid: int) -> bool:
     """Whether `pid` runs (zombies and dead processes run no code)."""
-    try:
-        stat = Path(_PROC, str(pid), "stat").read_text()
-    except OSError:
-        return False
-    fields = stat.rpartition(")")[2].split()
-    return bool(fields) and fields[0] not in ("Z", "X")
+    fields = _stat_fields(Path(_PROC, str(pid), "stat"))
+    return fields is not None and bool(fields) and fields[0] not in ("Z", "X")
 
 
 def _descendants_by_scan(pid: int) -> list[int]:
@@ -106,15 +118,7 @@ def _descendants_by_scan(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for child, parent in _parents().items():
         children.setdefault(parent, []).append(child)
-    found: list[int] = []
-    queue = list(children.get(pid, []))
-    while queue:
-        current = queue.pop(0)
-        if current in found or current == pid:
-            continue
-        found.append(current)
-        queue.extend(children.get(current, []))
-    return found
+    return _walk(pid, children.get(pid, []), lambda current: children.get(current, []))
 
 
 def kill_descendants(pid: int, rounds: int = 10) -> int:
@@ -143,3 +147,15 @@ def reap_children() -> None:
             return
         if pid == 0:
             return
+
+
+@contextlib.contextmanager
+def reaping() -> Iterator[None]:
+    """Adopt the orphans of what runs inside (`become_subreaper`); when it ends, kill every
+    descendant left and collect their exit statuses."""
+    become_subreaper()
+    try:
+        yield
+    finally:
+        kill_descendants(os.getpid())
+        reap_children()

@@ -49,7 +49,7 @@ def adopt(
     from wagents.check.engine import validate as run_validation
     from wagents.check.report import renderer
     from wagents.cli.commands.surface import write_first_snapshot
-    from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+    from wagents.probe.proctree import reaping
     from wagents.scaffold.adopt import adopt as adopt_server
     from wagents.scaffold.adopt import files_summary, plan_adoption
     from wagents.workspace.root import Workspace
@@ -85,12 +85,8 @@ def adopt(
         )
         return
     workspace = Workspace.find(workspace.root)
-    become_subreaper()
-    try:
+    with reaping():
         report = run_validation(workspace, workspace.select([adoption.name]), Options(cache=False))
-    finally:
-        kill_descendants(os.getpid())
-        reap_children()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     typer.echo("")
     sys.stdout.write(renderer("text")(report, color))

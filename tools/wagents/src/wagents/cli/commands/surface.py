@@ -3,7 +3,6 @@ its committed mcp-surface.json."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -57,19 +56,15 @@ def surface(
         write_snapshot,
     )
     from wagents.model import UsageError
-    from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+    from wagents.probe.proctree import reaping
     from wagents.workspace.root import Workspace
 
     if write and check:
         raise UsageError("--write and --check exclude each other")
     workspace = Workspace.find()
     servers = workspace.select(names or [])
-    become_subreaper()
-    try:
+    with reaping():
         taken = probe_surfaces(workspace, servers, jobs=jobs, timeout=timeout)
-    finally:
-        kill_descendants(os.getpid())
-        reap_children()
     failed = False
     surfaces = {}
     for result in taken:
@@ -111,16 +106,12 @@ def write_first_snapshot(workspace_root: Path, name: str) -> None:
     """Probe a server `wagents new` or `adopt` just made and write its snapshot; a server whose
     surface cannot be taken gets a warning (validation says why), not a failure."""
     from wagents.check.surface import probe_surfaces, snapshot_path, write_snapshot
-    from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+    from wagents.probe.proctree import reaping
     from wagents.workspace.root import Workspace
 
     workspace = Workspace.find(workspace_root)
-    become_subreaper()
-    try:
+    with reaping():
         (taken,) = probe_surfaces(workspace, workspace.select([name]), jobs=1)
-    finally:
-        kill_descendants(os.getpid())
-        reap_children()
     relative = workspace.relative(snapshot_path(taken.files))
     if taken.surface is None:
         typer.echo(f"warning: {relative} not written: {taken.problem}", err=True)
@@ -140,13 +131,9 @@ class SnapshotOfRendered:
     def __call__(self, name: str, files: Mapping[str, str]) -> dict[str, str]:
         from wagents.analysis.surface import canonical_json
         from wagents.check.surface import surface_of_files
-        from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+        from wagents.probe.proctree import reaping
         from wagents.workspace.listing import SURFACE_FILE
 
-        become_subreaper()
-        try:
+        with reaping():
             surface, self.problem = surface_of_files(name, files)
-        finally:
-            kill_descendants(os.getpid())
-            reap_children()
         return {} if surface is None else {SURFACE_FILE: canonical_json(surface)}

@@ -108,7 +108,7 @@ def validate(
     from wagents.check.engine import validate as run_validation
     from wagents.check.options import Options
     from wagents.cli.progress import Progress
-    from wagents.probe.proctree import become_subreaper, kill_descendants, reap_children
+    from wagents.probe.proctree import reaping
     from wagents.workspace.root import Workspace
 
     workspace = Workspace.find()
@@ -136,16 +136,12 @@ def validate(
         describe_rules=str(output_format) == "sarif",  # the only format printing rule docs
     )
     # Daemons of a server that exited mid-import are re-parented to us, not init: kill them after.
-    become_subreaper()
-    try:
+    with reaping():
         with Progress(len(servers), "validating") as progress:
             report = run_validation(workspace, servers, options, on_server_done=progress.advance)
         if fix and servers:
             names = [server.name for server in servers]
             report = _fix_and_revalidate(workspace, names, options, report)
-    finally:
-        kill_descendants(os.getpid())
-        reap_children()
     if verbose:
         if changed_since is not None:
             typer.echo(f"wagents: {len(servers)} server(s) changed since {changed_since}", err=True)
