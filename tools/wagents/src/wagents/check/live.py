@@ -69,7 +69,7 @@ def writes_into_workspace(facts: ServerFacts) -> str | None:
     ]
     if not paths:
         return None
-    shown = facts.relative(Path(paths[0])) if Path(paths[0]).is_absolute() else paths[0]
+    shown = facts.relative(Path(paths[0]))
     more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
     return (
         f"not started: when it starts it writes into the workspace ({shown}{more}, see "
@@ -93,7 +93,7 @@ def check_live(
             "--live starts servers with uv, as client configurations do; uv is not on PATH"
         )
     results: dict[Path, LiveFacts] = {}
-    requests: dict[LiveRequest, ServerFacts] = {}
+    requests: list[LiveRequest] = []
     for facts in all_facts:
         request = live_request(facts, uv, timeout, slugs)
         if request is None:
@@ -102,9 +102,9 @@ def check_live(
         if reason is not None:
             results[facts.path] = LiveFacts(stdio=None, http=None, skipped=reason)
             continue
-        requests[request] = facts
+        requests.append(request)
     for request, live in run_live(requests, jobs):
-        results[requests[request].path] = live
+        results[request.server_dir] = live
     return results
 
 
