@@ -19,7 +19,12 @@ import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from wagents.analysis.pyast import dotted_name, fastmcp_aliases, is_fastmcp_constructor
+from wagents.analysis.pyast import (
+    dotted_name,
+    fastmcp_aliases,
+    is_fastmcp_constructor,
+    is_main_guard,
+)
 
 #: What `fastmcp run` tries, in order, when no entrypoint is named.
 DEFAULT_NAMES = ("mcp", "server", "app")
@@ -98,25 +103,12 @@ def _top_level_bindings(node: ast.stmt) -> Iterator[tuple[str, ast.expr]]:
                     yield target.id, value
         case ast.AnnAssign(target=ast.Name(id=name), value=value) if value is not None:
             yield name, value
-        case ast.If(body=body, orelse=orelse) if not _is_main_guard(node):
+        case ast.If(body=body, orelse=orelse) if not is_main_guard(node):
             for child in [*body, *orelse]:
                 yield from _top_level_bindings(child)
         case ast.Try(body=body, orelse=orelse):
             for child in [*body, *orelse]:
                 yield from _top_level_bindings(child)
-
-
-def _is_main_guard(node: ast.If) -> bool:
-    """`if __name__ == "__main__":` (what runs only as a script is not what fastmcp imports)."""
-    test = node.test
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(
-            isinstance(item, ast.Constant) and item.value == "__main__" for item in test.comparators
-        )
-    )
 
 
 def _is_constructor(value: ast.expr, aliases: set[str]) -> bool:

@@ -84,6 +84,16 @@ def server_names(module: ast.Module) -> set[str]:
     return names
 
 
+def is_main_guard(node: ast.stmt) -> bool:
+    """`if __name__ == "__main__":` (either side first): what runs only as a script."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    parts = [node.test.left, *node.test.comparators]
+    names = {part.id for part in parts if isinstance(part, ast.Name)}
+    constants = {part.value for part in parts if isinstance(part, ast.Constant)}
+    return names == {"__name__"} and constants == {"__main__"}
+
+
 def top_level_names(module: ast.Module) -> set[str]:
     """The names a module binds at its top level, as `fastmcp run file.py:NAME` can reach them."""
     names: set[str] = set()

@@ -31,7 +31,7 @@ from typing import Any
 
 from wagents.analysis.knowledge import Knowledge
 from wagents.analysis.names import ImportNames
-from wagents.analysis.pyast import constant_string, dotted_name, nodes
+from wagents.analysis.pyast import constant_string, dotted_name, is_main_guard, nodes
 
 #: Calls that read an environment variable: `os.environ.get(NAME, DEFAULT)` and friends.
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
@@ -141,17 +141,8 @@ def run_calls(module: ast.Module, names: ImportNames) -> tuple[RunCall, ...]:
 
 def _main_blocks(module: ast.Module) -> Iterator[list[ast.stmt]]:
     for node in module.body:
-        if isinstance(node, ast.If) and _is_main_test(node.test):
+        if isinstance(node, ast.If) and is_main_guard(node):
             yield node.body
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
-        return False
-    sides = [test.left, test.comparators[0]]
-    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        constant_string(s) == "__main__" for s in sides
-    )
 
 
 def _run_call(call: ast.Call, names: ImportNames, constants: dict[str, ast.expr]) -> RunCall | None:

@@ -25,6 +25,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from wagents.analysis.pyast import is_main_guard
 from wagents.files.atomic import atomic_write
 from wagents.files.template import FileTemplate
 from wagents.model import UsageError
@@ -143,7 +144,7 @@ def check_reads_host(facts: ServerFiles) -> None:
     relative = facts.relative(facts.source_path)
     if loaded is None or not loaded.ok or loaded.value is None:
         raise UsageError(f"{relative} is missing or does not parse; run `wagents validate`")
-    main_blocks = [node for node in loaded.value.body if _is_main_guard(node)]
+    main_blocks = [node for node in loaded.value.body if is_main_guard(node)]
     reads_host = any(
         isinstance(node, ast.Constant) and node.value == "HOST"
         for block in main_blocks
@@ -154,15 +155,6 @@ def check_reads_host(facts: ServerFiles) -> None:
             f'{relative} needs an `if __name__ == "__main__":` block that serves HTTP on '
             'os.environ["HOST"] when MCP_TRANSPORT=http (as `wagents new` writes it)'
         )
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    parts = [node.test.left, *node.test.comparators]
-    names = {part.id for part in parts if isinstance(part, ast.Name)}
-    constants = {part.value for part in parts if isinstance(part, ast.Constant)}
-    return names == {"__name__"} and constants == {"__main__"}
 
 
 def render(facts: ServerFiles, python: str | None = None, uv: str | None = None) -> DockerFiles:
