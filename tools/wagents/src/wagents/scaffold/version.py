@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator
 
 from wagents.analysis.entrypoints import Candidate
-from wagents.analysis.pyast import fastmcp_aliases, is_fastmcp_constructor, walk_function_body
+from wagents.analysis.pyast import fastmcp_calls, walk_function_body
 
 #: The function added to an adopted entry module (imports inside: the module's own import block
 #: is left alone). Same behaviour as the scaffold's `server_version`.
@@ -83,13 +83,10 @@ def add_version(text: str, tree: ast.Module, entry: Candidate, name: str) -> tup
 
 def _constructor(tree: ast.Module, entry: Candidate) -> tuple[ast.stmt, ast.Call] | None:
     """The top-level statement holding the entry's `FastMCP(...)` call, and the call."""
-    aliases = fastmcp_aliases(tree)
+    calls = {id(call) for call in fastmcp_calls(tree)}
 
     def constructor(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (
-            is_fastmcp_constructor(node)
-            or (isinstance(node.func, ast.Name) and node.func.id in aliases)
-        )
+        return id(node) in calls
 
     functions = {
         node.name: node
