@@ -110,11 +110,3 @@ def surface_problem(document: Any) -> str | None:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             return f"has no {key!r} list of objects"
     return None
-
-
-def component_ids(document: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The identities of a surface's components per section (for summaries)."""
-    return {
-        key: [str(item.get(identity, "")) for item in document.get(key, [])]
-        for key, _label, identity in SECTIONS
-    }

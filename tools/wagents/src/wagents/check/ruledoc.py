@@ -137,11 +137,11 @@ def _owasp_table(rules: list[RuleInfo]) -> list[str]:
         "| OWASP | rules | what wagents checks | what it cannot see |",
         "|---|---|---|---|",
     ]
+    known = {item.slug for item in rules}
     for category in owasp.categories():
-        known = {item.slug for item in rules}
         slugs = [f"[`{slug}`](#{slug})" for slug in category.rules if slug in known]
         cells = [
-            f"{category.id}:{owasp.YEAR} {category.title}",
+            category.label,
             ", ".join(slugs) or "-",
             category.checks,
             category.cannot_see,
