@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wagents.analysis.schemas import escape
 from wagents.analysis.surface import SECTIONS
 
 
@@ -159,10 +160,6 @@ def _dump(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _pointer_part(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else _dump(value)
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
@@ -276,7 +273,7 @@ def _rest(
     for key in sorted(set(old) | set(new)):
         if key not in done and old.get(key) != new.get(key):
             what = "added" if key not in old else "removed" if key not in new else "changed"
-            yield Change(Kind.REVIEW, component, f"/{_pointer_part(key)}", f"`{key}` {what}")
+            yield Change(Kind.REVIEW, component, f"/{escape(key)}", f"`{key}` {what}")
 
 
 def _tool(component: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
@@ -344,7 +341,7 @@ def _annotations(
             yield Change(
                 Kind.REVIEW,
                 component,
-                f"/annotations/{_pointer_part(key)}",
+                f"/annotations/{escape(key)}",
                 f"annotation {key} changed from {_dump(old.get(key))} to {_dump(new.get(key))}",
             )
 
@@ -390,13 +387,13 @@ def _prompt(component: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> I
         {name: _without_identity(after[name], "name") for name in added},
     )
     for name in removed:
-        path = f"/arguments/{_pointer_part(name)}"
+        path = f"/arguments/{escape(name)}"
         what = f"renamed to `{renamed[name]}`" if name in renamed else "removed"
         yield Change(Kind.BREAKING, component, path, f"argument `{name}` {what}")
     for name in added:
         if name in renamed.values():
             continue
-        path = f"/arguments/{_pointer_part(name)}"
+        path = f"/arguments/{escape(name)}"
         if after[name].get("required") is True:
             yield Change(Kind.BREAKING, component, path, f"required argument `{name}` added")
         else:
@@ -404,7 +401,7 @@ def _prompt(component: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> I
     for name, argument in before.items():
         if name not in after:
             continue
-        path = f"/arguments/{_pointer_part(name)}"
+        path = f"/arguments/{escape(name)}"
         was, now = argument.get("required") is True, after[name].get("required") is True
         if now and not was:
             yield Change(Kind.BREAKING, component, path, f"argument `{name}` is now required")
@@ -435,7 +432,7 @@ def _resource(component: str, old: Mapping[str, Any], new: Mapping[str, Any]) ->
             yield Change(
                 Kind.REVIEW,
                 component,
-                f"/annotations/{_pointer_part(key)}",
+                f"/annotations/{escape(key)}",
                 f"annotation {key} changed from {_dump(before.get(key))} to "
                 f"{_dump(after.get(key))}",
             )
@@ -464,7 +461,7 @@ def _server(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
 def _flatten(value: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Leaves of a capabilities object as `a/b/c` pointers (an empty object is a leaf)."""
     for key, item in value.items():
-        pointer = prefix + _pointer_part(str(key))
+        pointer = prefix + escape(str(key))
         if isinstance(item, dict) and item:
             yield from _flatten(item, pointer + "/")
         else:
@@ -482,7 +479,7 @@ class _Where:
     names: tuple[str, ...] = ()
 
     def property(self, name: str) -> _Where:
-        return _Where(f"{self.path}/properties/{_pointer_part(name)}", (*self.names, name))
+        return _Where(f"{self.path}/properties/{escape(name)}", (*self.names, name))
 
     def items(self) -> _Where:
         last = self.names[-1] + "[]" if self.names else "[]"
@@ -493,7 +490,7 @@ class _Where:
 
     def at(self, keyword: str) -> _Where:
         """The keyword `keyword` of this schema (messages still name the schema)."""
-        return _Where(f"{self.path}/{_pointer_part(keyword)}", self.names)
+        return _Where(f"{self.path}/{escape(keyword)}", self.names)
 
     def branch(self, keyword: str, index: int) -> _Where:
         return _Where(f"{self.path}/{keyword}/{index}", self.names)
