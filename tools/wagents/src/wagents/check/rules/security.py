@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wagents.analysis import serving
 from wagents.analysis.knowledge import knowledge
-from wagents.analysis.taint import Flow, ModuleReport
+from wagents.analysis.taint import Flow
 from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, rule
 from wagents.files.load import json_key_line
@@ -33,13 +33,9 @@ FIXES = {
 }
 
 
-def _reports(facts: ServerFacts) -> Iterator[tuple[Path, ModuleReport]]:
-    yield from facts.taint.items()
-
-
 def _flows(facts: ServerFacts, slug: str) -> Iterator[Problem]:
     """One problem per sink line (the first component that reaches it, and how many more)."""
-    for path, report in _reports(facts):
+    for path, report in facts.taint.items():
         by_line: dict[int, list[Flow]] = {}
         for flow in report.flows:
             if flow.rule == slug:
@@ -260,7 +256,7 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
         if __name__ == "__main__":
             mcp.run(transport="http", host=os.environ.get("HOST", "127.0.0.1"), port=8000)
     """
-    served = _serving(facts)
+    served = facts.serving
     if served.authenticated:
         return
     held = ", ".join(served.credentials[:3]) + (", ..." if len(served.credentials) > 3 else "")
@@ -280,21 +276,12 @@ def http_auth(facts: ServerFacts) -> Iterator[Problem]:
             yield Problem(f"{start}; {fix}", path, line, severity=Severity.WARNING)
 
 
-def _serving(facts: ServerFacts) -> serving.Serving:
-    """How the server is served, assessed once per server (see ServerFacts.serving)."""
-    return facts.serving
-
-
-def _dockerfile(facts: ServerFacts) -> Path | None:
-    return facts.files.dockerfile
-
-
 def _exposure_location(facts: ServerFacts, exposure: serving.Exposure) -> tuple[Path, int | None]:
     if exposure.where == "fastmcp.json":
         loaded = facts.files.fastmcp_json
         line = json_key_line(loaded.text or "", "transport") if loaded else None
         return facts.path / FASTMCP_JSON, line
-    docker = _dockerfile(facts)
+    docker = facts.files.dockerfile
     if exposure.where == "Dockerfile" and docker is not None:
         return docker, exposure.line
     return facts.files.source_path, exposure.line
@@ -330,7 +317,7 @@ def blocking_call(facts: ServerFacts) -> Iterator[Problem]:
             async with httpx.AsyncClient(timeout=10) as client:
                 return (await client.get(url)).status_code
     """
-    for path, report in _reports(facts):
+    for path, report in facts.taint.items():
         async_components = {c.label for c in report.components if c.is_async}
         by_line: dict[int, list[str]] = {}
         component: dict[int, str] = {}
@@ -384,9 +371,9 @@ def stdout_at_runtime(facts: ServerFacts) -> Iterator[Problem]:
             logger.info("indexing %s", path)  # logging writes to stderr
             return build_index(path)
     """
-    if not _serving(facts).stdio:
+    if not facts.serving.stdio:
         return
-    for path, report in _reports(facts):
+    for path, report in facts.taint.items():
         seen: set[int] = set()
         for write in report.stdout:
             if write.line in seen:
