@@ -128,7 +128,7 @@ class _Zygote:
         # What the zygote itself uses from here on counts as preloaded too: a server's module of
         # the same name would shadow it in a fresh process.
         import base64  # noqa: F401
-        import contextlib  # noqa: F401
+        import contextlib
         import gc
         import importlib.machinery  # noqa: F401
         import selectors  # noqa: F401
@@ -136,6 +136,12 @@ class _Zygote:
         import threading  # noqa: F401
 
         import wagents.probe.runner  # noqa: F401
+        from wagents.probe import proctree
+
+        # What every child's probe loads before the server's import (child.report), loaded once.
+        with contextlib.suppress(OSError, AttributeError):
+            proctree.prctl()
+        import resource  # noqa: F401
 
         # What a fresh probe has once fastmcp is imported; children are put back in this state.
         self.signals = {
@@ -146,7 +152,9 @@ class _Zygote:
         self.conflicts = sorted(_top_level(list(sys.modules)) - self.baseline - {"__main__"})
         self.environ = dict(os.environ)
         self.sys_path = list(sys.path)
-        self.modules = frozenset(sys.modules)
+        # Children compare against this one copy: copying sys.modules in each child would
+        # touch (and so copy) the page of every preloaded module object and name.
+        self.preloaded = dict(sys.modules)
         threads = _thread_count()
         if reason is None and threads > 1:
             reason = f"preloading started {threads - 1} thread(s); forking would be unsafe"
@@ -400,13 +408,13 @@ class _Zygote:
                 str(Path(probe.__file__)),
                 *probe.arguments(server_dir, source, entrypoint, result, cpu_seconds, memory_bytes),
             ]
-            for name in set(sys.modules) - self.modules:  # imported after preloading, if any
-                del sys.modules[name]
+            if len(sys.modules) != len(self.preloaded):  # the zygote imported more since
+                for name in [name for name in sys.modules if name not in self.preloaded]:
+                    del sys.modules[name]
             importlib.invalidate_caches()
-            modules = dict(sys.modules)
 
             def amend(facts: ChildReport) -> ChildReport:
-                reasons = self._changes(search_dir, modules)
+                reasons = self._changes(search_dir, self.preloaded)
                 if not reasons:
                     return facts
                 return dataclasses.replace(facts, retry="; ".join(reasons))
