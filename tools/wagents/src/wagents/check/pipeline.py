@@ -80,7 +80,9 @@ class Pipeline:
             ServerFacts(ServerFiles(server, self.workspace), self.environment) for server in servers
         ]
         limits = ProbeLimits(timeout=self.options.timeout)
-        with Prober(limits, self.options.jobs, self.options.runner) as prober:
+        # A kept zygote is a cache too: a run that reads none (--no-cache) starts its own.
+        keep = self.environment.root_settings.values.keep_zygote if self.options.cache else 0.0
+        with Prober(limits, self.options.jobs, self.options.runner, keep) as prober:
             if self.probing:
                 prober.start(len(todo))  # the zygote imports fastmcp while the servers are read
             self._check(todo, prober)

@@ -18,6 +18,14 @@ from typing import Any
 
 _PROC = Path("/proc")
 _PR_SET_CHILD_SUBREAPER = 36
+#: Processes this one started to outlive it (a kept zygote): never counted among its
+#: descendants, so that `reaping()` leaves them and what runs under them alone.
+_SPARED: set[int] = set()
+
+
+def spare(pid: int) -> None:
+    """Leave `pid` and its descendants out of `descendants()` in this process from now on."""
+    _SPARED.add(pid)
 
 
 def become_subreaper() -> bool:
@@ -85,7 +93,7 @@ def _walk(
     queue = list(direct)
     while queue:
         current = queue.pop(0)
-        if current in found or current == pid:
+        if current in found or current == pid or current in _SPARED:
             continue
         if alive(current):
             found.append(current)

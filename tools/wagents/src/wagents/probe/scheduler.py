@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -92,9 +93,32 @@ class _Refused(Exception):
 
 
 class ZygoteClient:
-    """The validator's end of one zygote process (see zygote.py for the protocol)."""
+    """The validator's end of one zygote (see zygote.py for the protocol): a process started for
+    this run, or with `keep` (seconds), a session of the zygote kept between runs (kept.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: float = 0.0) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self._directory: str | None = None
+        self._stderr: IO[bytes] | None = None
+        if keep > 0:
+            from wagents.probe.kept import connect
+
+            connection = connect(keep)
+            self._requests = os.dup(connection.fileno())
+            self._responses_read = connection.detach()
+        else:
+            self._spawn()
+        self.hello: dict[str, Any] = {}
+        self._ready = threading.Event()
+        self._failure: str | None = None
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, Future[dict[str, Any]]] = {}
+        self._running: dict[int, int] = {}  # request id -> pid of its child (its process group)
+        self._reader = threading.Thread(target=self._read, name="zygote-reader", daemon=True)
+        self._reader.start()
+
+    def _spawn(self) -> None:
         requests_read, self._requests = os.pipe()
         self._responses_read, responses_write = os.pipe()
         self._directory = tempfile.mkdtemp(prefix="wagents-zygote-")
@@ -133,15 +157,6 @@ class ZygoteClient:
         finally:
             os.close(requests_read)
             os.close(responses_write)
-        self.hello: dict[str, Any] = {}
-        self._ready = threading.Event()
-        self._failure: str | None = None
-        self._lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._waiting: dict[int, Future[dict[str, Any]]] = {}
-        self._running: dict[int, int] = {}  # request id -> pid of its child (its process group)
-        self._reader = threading.Thread(target=self._read, name="zygote-reader", daemon=True)
-        self._reader.start()
 
     def wait_ready(self) -> None:
         """Block until the zygote has preloaded; raise _Unavailable if it never will."""
@@ -203,22 +218,33 @@ class ZygoteClient:
         return interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
 
     def close(self) -> None:
-        """Stop the zygote: end of requests kills its children; then make sure it is gone."""
-        with contextlib.suppress(OSError):
-            os.close(self._requests)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            self.process.wait()
+        """Stop the zygote (a kept one: this run's session): end of requests kills its
+        children; then make sure it is gone."""
+        if self.process is None:
+            with contextlib.suppress(OSError):
+                requests = socket.socket(fileno=self._requests)
+                requests.shutdown(socket.SHUT_WR)
+                requests.close()
+            self._reader.join(timeout=5)
+            if self._reader.is_alive():
+                self._kill()
+        else:
+            with contextlib.suppress(OSError):
+                os.close(self._requests)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                self.process.wait()
         self._reader.join(timeout=5)
         with self._lock:
             orphans = list(self._running.values())
         for pgid in orphans:  # the zygote died before killing them
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
-        self._stderr.close()
-        with contextlib.suppress(OSError):
+        if self._stderr is not None:
+            self._stderr.close()
+        if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
 
     def _read(self) -> None:
@@ -267,11 +293,18 @@ class ZygoteClient:
         self._kill()
 
     def _kill(self) -> None:
-        if self.process.poll() is None:
+        if self.process is None:  # a kept zygote's session: its own process group
+            session = self.hello.get("pid")
+            if isinstance(session, int) and self.hello.get("kept"):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(session, signal.SIGKILL)
+        elif self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
     def _exit_reason(self) -> str:
+        if self.process is None or self._stderr is None:
+            return "the kept zygote closed the connection"
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -307,13 +340,19 @@ class Prober:
     """
 
     def __init__(
-        self, limits: ProbeLimits | None = None, jobs: int | None = None, runner: str = "auto"
+        self,
+        limits: ProbeLimits | None = None,
+        jobs: int | None = None,
+        runner: str = "auto",
+        keep: float = 0.0,
     ) -> None:
         if runner not in RUNNERS:
             raise ValueError(f"unknown runner {runner!r}")
         self.limits = limits or ProbeLimits()
         self.jobs = max(1, jobs or default_jobs())
         self.runner = runner
+        self.keep = keep  # seconds a kept zygote outlives the run (0: none is kept)
+        self._not_kept: str | None = None
         self.info = ProbeInfo()
         self._zygote: ZygoteClient | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -352,10 +391,16 @@ class Prober:
             yield self._futures.pop(future), future.result()
         if self._zygote is not None and self._zygote.hello.get("ready"):
             hello = self._zygote.hello
-            self.info.detail = (
-                f"pid {hello.get('pid')}, {hello.get('modules')} modules preloaded "
-                f"in {hello.get('seconds')} s"
-            )
+            preloaded = f"{hello.get('modules')} modules preloaded in {hello.get('seconds')} s"
+            kept = hello.get("kept")
+            if isinstance(kept, dict):
+                self.info.detail = (
+                    f"pid {hello.get('pid')}, connection {kept.get('session')} to the zygote "
+                    f"kept by pid {kept.get('pid')}, up {kept.get('up')} s; {preloaded}"
+                )
+            else:
+                not_kept = f"; not kept: {self._not_kept}" if self._not_kept else ""
+                self.info.detail = f"pid {hello.get('pid')}, {preloaded}{not_kept}"
 
     def close(self) -> None:
         self._closing = True  # probes cut short now must not start again in fresh processes
@@ -374,7 +419,12 @@ class Prober:
             reason = "--runner process"
         elif self.runner == "auto":
             reason = zygote_unsupported()
-        if reason is None:
+        if reason is None and self.keep > 0:
+            try:
+                self._zygote = ZygoteClient(self.keep)
+            except OSError as exc:
+                self._not_kept = str(exc)
+        if reason is None and self._zygote is None:
             try:
                 self._zygote = ZygoteClient()
             except OSError as exc:

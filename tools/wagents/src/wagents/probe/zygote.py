@@ -89,10 +89,18 @@ def main(argv: list[str] | None = None) -> None:
     # imports. This module imports nothing else before this line.
     baseline = _top_level(list(sys.modules))
     parser = argparse.ArgumentParser(prog="python -m wagents.probe.zygote", description=__doc__)
-    parser.add_argument("--requests-fd", type=int, required=True)
-    parser.add_argument("--responses-fd", type=int, required=True)
+    parser.add_argument("--requests-fd", type=int)
+    parser.add_argument("--responses-fd", type=int)
+    parser.add_argument("--keep", metavar="SOCKET", help="serve validators on this Unix socket")
+    parser.add_argument("--idle", type=float, default=600.0, help="seconds kept without one")
+    parser.add_argument("--ready-fd", type=int, help="where the kept zygote says it listens")
     args = parser.parse_args(argv)
-    _Zygote(args.requests_fd, args.responses_fd, baseline).run()
+    if args.keep:
+        from wagents.probe.kept import serve_kept
+
+        serve_kept(_Zygote(-1, -1, baseline), args.keep, args.idle, args.ready_fd)
+    else:
+        _Zygote(args.requests_fd, args.responses_fd, baseline).run()
 
 
 class _Child:
@@ -121,6 +129,21 @@ class _Zygote:
     # -- start ---------------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Preload, say hello, then serve the requests pipe until it ends."""
+        hello = self.prepare()
+        self._send(hello)
+        if hello["ready"]:
+            self._serve()
+
+    def serve_connection(self, connection: int, hello: dict[str, Any]) -> None:
+        """Serve one validator on `connection` (a socket) as `run` serves the pipes: hello,
+        then its requests until it closes its end."""
+        self.requests_fd = self.responses_fd = connection
+        self._send(hello)
+        self._serve()
+
+    def prepare(self) -> dict[str, Any]:
+        """Import PRELOAD and record the state children are put back in; the hello to send."""
         import time
 
         started = time.monotonic()
@@ -160,18 +183,14 @@ class _Zygote:
             reason = f"preloading started {threads - 1} thread(s); forking would be unsafe"
         gc.collect()
         gc.freeze()  # children then never scan (and copy) the preloaded objects
-        self._send(
-            {
-                "ready": reason is None,
-                "reason": reason,
-                "pid": os.getpid(),
-                "preloaded": [name for name in PRELOAD if name in sys.modules],
-                "modules": len(sys.modules),
-                "seconds": round(time.monotonic() - started, 3),
-            }
-        )
-        if reason is None:
-            self._serve()
+        return {
+            "ready": reason is None,
+            "reason": reason,
+            "pid": os.getpid(),
+            "preloaded": [name for name in PRELOAD if name in sys.modules],
+            "modules": len(sys.modules),
+            "seconds": round(time.monotonic() - started, 3),
+        }
 
     def _preload(self) -> str | None:
         """Import PRELOAD with stdout and stderr captured; a reason when the zygote is unusable."""

@@ -8,7 +8,8 @@ unknown keys, `ignore` and `probe-env`, `undeclared-import` for `allowed-imports
 `client-compat` for `clients`, `tool-budget` for `tool-budget`.
 
 The root pyproject's `[tool.wagents]` holds the workspace's defaults for the keys that have one
-(`WorkspaceSettings`: `clients`, `tool-budget`); a server's own table wins.
+(`WorkspaceSettings`: `clients`, `tool-budget`); a server's own table wins. It also holds
+`keep-zygote`, which only the root may set.
 """
 
 from __future__ import annotations
@@ -60,13 +61,23 @@ class ServerSettings(BaseModel):
 
 class WorkspaceSettings(BaseModel):
     """What the root pyproject's `[tool.wagents]` sets for every server (a server's own table
-    wins); other keys there are left to the tools that read them."""
+    wins), and how the workspace is validated; other keys there are left to the tools that read
+    them."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     clients: list[str] | None = Field(default=None, description=CLIENTS_HELP)
     tool_budget: int | None = Field(
         default=None, alias="tool-budget", gt=0, description=TOOL_BUDGET_HELP
+    )
+    keep_zygote: float = Field(
+        default=0.0,
+        alias="keep-zygote",
+        ge=0,
+        le=86400,
+        description="Seconds the preloaded probe parent (the zygote) is kept after a "
+        "`wagents validate`, so that the next run need not import fastmcp again (see "
+        "wagents.probe.kept); 0, the default: each run starts and stops its own.",
     )
 
 

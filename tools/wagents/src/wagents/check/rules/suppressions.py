@@ -30,7 +30,8 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
     such as the typo `allowed_imports`, is reported with the closest known key, since wagents
     would otherwise ignore it in silence. The values of `allowed-imports`, `clients` and
     `tool-budget` are checked by the rules that use them (`undeclared-import`, `client-compat`,
-    `tool-budget`).
+    `tool-budget`). A bad `keep-zygote` in the root pyproject (a number of seconds, at most a
+    day) is reported here for every server.
 
     Bad::
 
@@ -55,6 +56,9 @@ def wagents_config(facts: ServerFacts) -> Iterator[Problem]:
         if unknown.key in OWNED_ELSEWHERE:
             continue  # a known key of the wrong type: the rule that reads it says so
         yield Problem(unknown.message, facts.path / PYPROJECT, key_line(text or "", unknown.key))
+    for root_problem in facts.environment.root_settings.problems:
+        if root_problem.key == "keep-zygote":
+            yield Problem(root_problem.message, facts.workspace.root / PYPROJECT)
 
 
 @rule("unused-ignore", Severity.WARNING, stage=Stage.SUPPRESSIONS)
