@@ -3,6 +3,7 @@ engine, its rules, the probe machinery or fastmcp (they cost a second or more)."
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -74,3 +75,47 @@ def test_a_run_the_cache_answers_loads_no_rules_probe_or_fastmcp(tmp_path) -> No
     )
     loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
     assert loaded == []
+
+
+def test_a_fastmcp_json_seen_before_is_checked_without_importing_fastmcp(tmp_path) -> None:
+    """A run that checks a server again (its server.py changed) takes what FastMCP's config model
+    said of a fastmcp.json it has seen from the cache's memory: the same findings as a run that
+    asks the model, without importing fastmcp into the validator."""
+    from wagents.testing import run_wagents, scratch_workspace
+
+    workspace = scratch_workspace(tmp_path / "ws", ["alpha", "beta"])
+    config = workspace.root / "mcp" / "alpha" / "fastmcp.json"
+    broken = json.loads(config.read_text())
+    broken["enviroment"] = {"python": "3.11"}  # an unknown key
+    broken["deployment"] = {"transport": "carrier-pigeon"}  # a value the model refuses
+    config.write_text(json.dumps(broken, indent=2))
+    first = run_wagents("validate", "--format", "json", cwd=workspace.root)
+    assert "findings" in first.stdout, first.stderr
+    source = workspace.root / "mcp" / "alpha" / "server.py"
+    source.write_text(source.read_text() + "\n# edited\n")
+
+    def validate(*args: str) -> tuple[str, str, set[str]]:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "wagents", "validate", "-f", "json", *args],
+            cwd=workspace.root,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        imported = {
+            line.rpartition("|")[2].strip()
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+        fastmcp = {name for name in imported if name.partition(".")[0] == "fastmcp"}
+        return done.stdout, done.stderr, fastmcp
+
+    again, stderr, fastmcp_again = validate("--verbose")
+    assert "1 server(s) from .wagents/cache/validate, 1 checked" in stderr  # alpha, again
+    asked, _, fastmcp_asked = validate("--no-cache")
+    assert again == asked
+    messages = [f["message"] for f in json.loads(again)["findings"] if f["rule"] == "fastmcp-json"]
+    assert len(messages) == 2, messages  # the unknown key, and the model's refusal
+    assert "fastmcp.utilities.mcp_server_config" in fastmcp_asked  # the measurement sees it
+    assert sorted(fastmcp_again) == []

@@ -15,7 +15,10 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
 - the rules selected, the probe timeout, `--isolated` and `--live`.
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
-server needs `--no-cache`. Entries are written atomically; two validations at once may both
+server needs `--no-cache`. Beside the entries, `.wagents/cache/environment/` remembers facts of
+the installed environment that cost an import of fastmcp (what its config model says of each
+fastmcp.json seen), keyed by wagents, Python and fastmcp alone (`ResultCache.remember`). Entries are
+written atomically; two validations at once may both
 write an entry and the last one wins (they hold the same findings). An entry that does not parse
 or does not match its key is ignored and rewritten. Results that depend on the machine's load (a
 probe that timed out or gave no result) are not stored.
@@ -29,7 +32,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -133,23 +136,37 @@ NO_INDEX = DigestIndex()
 class ResultCache:
     """The validation cache of one workspace for one rule selection."""
 
-    def __init__(self, workspace: Workspace, context: str, index: DigestIndex = NO_INDEX) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        context: str,
+        index: DigestIndex = NO_INDEX,
+        environment: str = "",
+    ) -> None:
         self.workspace = workspace
         self.directory = cache_directory(workspace)
         self.context = context
         self.index = index
+        #: The part of the context the installed environment alone makes up (`remember`).
+        self.environment = environment
+        self._memory: dict[str, Any] | None = None
+        self._remembered = 0
 
     @classmethod
     def for_run(cls, workspace: Workspace, options: Any) -> ResultCache:
         """The cache for validating `workspace` with `engine.Options` (its rule selection as
         given: which rules exist is wagents' source, hashed too)."""
         index = DigestIndex(cache_directory(workspace) / DIGESTS)
-        digest = hashlib.sha256()
-        for part in (
+        installed = (
             f"format {FORMAT}",
             f"wagents {__version__} {_wagents_source_digest(index)}",
             f"python {sys.version} {sys.executable}",
             f"fastmcp {_distribution_version('fastmcp')}",
+        )
+        environment = hashlib.sha256("\0".join(installed).encode("utf-8", "surrogateescape"))
+        digest = hashlib.sha256()
+        for part in (
+            *installed,
             f"root {workspace.root}",
             f"shared {_shared_digest(workspace, index)}",
             f"select {' '.join(options.select)} ignore {' '.join(options.ignore)}",
@@ -157,7 +174,39 @@ class ResultCache:
             f"environment {json.dumps(sorted(probe_environment().items()))}",
         ):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        return cls(workspace, digest.hexdigest(), index)
+        return cls(workspace, digest.hexdigest(), index, environment.hexdigest())
+
+    def remember(self, name: str, compute: Callable[[], Any]) -> Any:
+        """The JSON value `compute()` gave under `name` in an earlier run with the same wagents,
+        Python and fastmcp (`.wagents/cache/environment/`); computed and kept when
+        there is none. For facts of the installed environment that cost an import of fastmcp."""
+        if self._memory is None:
+            try:
+                loaded = json.loads((self._memory_path()).read_bytes())
+                self._memory = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._memory = {}
+        if name not in self._memory:
+            self._memory[name] = compute()
+            self._remembered += 1
+        return self._memory[name]
+
+    def save(self) -> None:
+        """Write what this run learnt: the digest index, and the remembered values."""
+        self.index.save()
+        if not self._remembered or self._memory is None or not self.environment:
+            return
+        directory = self._memory_path().parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._ignore_in_git()
+            atomic_write(self._memory_path(), json.dumps(self._memory), durable=False)
+        except OSError:
+            return  # a read-only workspace still validates, only slower
+        _prune(directory)
+
+    def _memory_path(self) -> Path:
+        return self.directory.parent / "environment" / f"{self.environment}.json"
 
     def key(self, server: Server) -> str:
         """The hash of this run's context and every file of the server."""

@@ -93,7 +93,7 @@ def validate(
         probes, checked, stored = pipeline.probes.summary(), pipeline.checked, pipeline.stored
         live, live_seconds = pipeline.live_count, pipeline.live_seconds
     if cache is not None:
-        cache.index.save()
+        cache.save()
     described: tuple[RuleInfo, ...] = tuple(rules) if options.describe_rules else ()
     return Report(
         servers=tuple(sorted({server.name for server in servers})),

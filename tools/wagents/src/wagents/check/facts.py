@@ -13,13 +13,15 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import hashlib
 import importlib.util
 import inspect
-from collections.abc import Collection, Iterable, Iterator
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from wagents.analysis.effects import Module
 from wagents.analysis.knowledge import knowledge
@@ -59,15 +61,24 @@ class ConfigError:
     key: str | None = None
 
 
+class Memory(Protocol):
+    """Where facts of the installed environment outlive the run (the validation cache)."""
+
+    def remember(self, name: str, compute: Callable[[], Any]) -> Any: ...
+
+
 @dataclass(frozen=True)
 class EnvironmentFacts:
     """What the rules of every server share in one run, each computed at most once.
 
-    `rule_slugs` are the rules that exist (for the ignore entries of `[tool.wagents]`).
+    `rule_slugs` are the rules that exist (for the ignore entries of `[tool.wagents]`). With a
+    `memory`, what FastMCP's config model says is also kept for later runs, which then need not
+    import fastmcp (a second of CPU) to check a fastmcp.json they have seen.
     """
 
     workspace: Workspace
     rule_slugs: frozenset[str] = frozenset()
+    memory: Memory | None = None
 
     @cached_property
     def root_settings(self) -> RootSettings:
@@ -112,42 +123,62 @@ class EnvironmentFacts:
     @cached_property
     def fastmcp_config_keys(self) -> dict[str, frozenset[str]]:
         """Keys `MCPServerConfig` understands, per section ("" is the top level)."""
-        from fastmcp.utilities.mcp_server_config.v1.environments.uv import UVEnvironment
-        from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
-            Deployment,
-            MCPServerConfig,
+        if self.memory is None:
+            return _config_keys()
+        remembered = self.memory.remember(
+            "fastmcp-config-keys", lambda: {k: sorted(v) for k, v in _config_keys().items()}
         )
-        from fastmcp.utilities.mcp_server_config.v1.sources.filesystem import FileSystemSource
-
-        def keys(model: Any) -> frozenset[str]:
-            return frozenset(field.alias or name for name, field in model.model_fields.items())
-
-        return {
-            "": keys(MCPServerConfig),
-            "source": keys(FileSystemSource),
-            "environment": keys(UVEnvironment),
-            "deployment": keys(Deployment),
-        }
+        return {section: frozenset(keys) for section, keys in remembered.items()}
 
     def fastmcp_config_errors(self, config: dict[str, Any]) -> tuple[ConfigError, ...]:
         """What FastMCP's own `MCPServerConfig` says of a fastmcp.json object (empty: valid)."""
-        from fastmcp.utilities.mcp_server_config import MCPServerConfig
-        from pydantic import ValidationError
+        if self.memory is None:
+            return _config_errors(config)
+        text = json.dumps(config, ensure_ascii=False)  # key order kept: errors follow it
+        name = f"fastmcp-config-errors {hashlib.sha256(text.encode()).hexdigest()}"
+        remembered = self.memory.remember(
+            name, lambda: [dataclasses.astuple(error) for error in _config_errors(config)]
+        )
+        return tuple(ConfigError(*error) for error in remembered)
 
-        try:
-            MCPServerConfig.model_validate(config)
-        except ValidationError as exc:
-            return tuple(
-                ConfigError(
-                    ".".join(str(part) for part in error["loc"]) or "(top level)",
-                    error["msg"],
-                    next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), None),
-                )
-                for error in exc.errors()
+
+def _config_keys() -> dict[str, frozenset[str]]:
+    from fastmcp.utilities.mcp_server_config.v1.environments.uv import UVEnvironment
+    from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
+        Deployment,
+        MCPServerConfig,
+    )
+    from fastmcp.utilities.mcp_server_config.v1.sources.filesystem import FileSystemSource
+
+    def keys(model: Any) -> frozenset[str]:
+        return frozenset(field.alias or name for name, field in model.model_fields.items())
+
+    return {
+        "": keys(MCPServerConfig),
+        "source": keys(FileSystemSource),
+        "environment": keys(UVEnvironment),
+        "deployment": keys(Deployment),
+    }
+
+
+def _config_errors(config: dict[str, Any]) -> tuple[ConfigError, ...]:
+    from fastmcp.utilities.mcp_server_config import MCPServerConfig
+    from pydantic import ValidationError
+
+    try:
+        MCPServerConfig.model_validate(config)
+    except ValidationError as exc:
+        return tuple(
+            ConfigError(
+                ".".join(str(part) for part in error["loc"]) or "(top level)",
+                error["msg"],
+                next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), None),
             )
-        except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
-            return (ConfigError("", f"is not a valid FastMCP config: {exc}"),)
-        return ()
+            for error in exc.errors()
+        )
+    except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
+        return (ConfigError("", f"is not a valid FastMCP config: {exc}"),)
+    return ()
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class Pipeline:
         self.workspace = workspace
         self.options = options
         self.rules = rules
-        self.environment = EnvironmentFacts(workspace, frozenset(all_rules()))
+        self.environment = EnvironmentFacts(workspace, frozenset(all_rules()), cache)
         # Run while the probes do: they read no runtime facts.
         self.static_rules = [item for item in rules if item.stage is Stage.STATIC]
         self.probing = any(item.stage is not Stage.STATIC for item in rules)
