@@ -26,14 +26,21 @@ from wagents.testing import run_wagents
 
 from .test_golden import CASES, build_workspace, needs_probe, rule_of, workspace_key
 
+#: Rules that read facts the cache remembers between runs (its environment memory).
+REMEMBERED = ("fastmcp-json", "undeclared-import")
+
 
 def _chosen() -> list[Any]:
-    """The first failing case of each rule that reads the probe's facts (among those that share
-    the default workspace), and one passing case."""
+    """The first failing case of each rule that reads the probe's facts or remembered facts
+    (among those that share the default workspace), and one passing case."""
     chosen: dict[str, Any] = {}
     for case in CASES:
-        if workspace_key(case) == ("shared",) and needs_probe(case):
+        if workspace_key(case) != ("shared",):
+            continue
+        if needs_probe(case):
             chosen.setdefault(rule_of(case) if case.findings else "passing", case)
+        elif case.findings and rule_of(case) in REMEMBERED:
+            chosen.setdefault(rule_of(case), case)
     return list(chosen.values())
 
 
@@ -67,6 +74,12 @@ def test_every_path_reports_the_same_findings(tmp_path: Path) -> None:
     changed = next(case for case in cases if not case.findings)
     server_py = root / "mcp" / changed.server / "server.py"
     server_py.write_text(server_py.read_text(encoding="utf-8") + "\nprint('at import')\n", "utf-8")
+    # Servers of the remembered rules are checked again too (a comment changes no finding): what
+    # the cache remembered of the environment must give what asking it gave.
+    for case in cases:
+        if case.findings and rule_of(case) in REMEMBERED:
+            touched = root / "mcp" / case.server / "server.py"
+            touched.write_text(touched.read_text(encoding="utf-8") + "\n# touched\n", "utf-8")
     after = _findings(root)
     assert any(f["server"] == changed.server and f["rule"] == "stdout-at-import" for f in after), (
         after

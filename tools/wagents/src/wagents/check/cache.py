@@ -16,8 +16,11 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
 server needs `--no-cache`. Beside the entries, `.wagents/cache/environment/` remembers facts of
-the installed environment that cost an import of fastmcp (what its config model says of each
-fastmcp.json seen), keyed by wagents, Python and fastmcp alone (`ResultCache.remember`). Entries are
+the installed environment that cost an import of fastmcp or a walk of every installed
+distribution's metadata (what FastMCP's config model says of each fastmcp.json seen; which
+distribution provides which module, and what each declared set of requirements pulls in, both
+also keyed by the mtimes of the site-packages directories), keyed by wagents, Python and fastmcp
+(`ResultCache.remember`). Entries are
 written atomically; two validations at once may both
 write an entry and the last one wins (they hold the same findings). An entry that does not parse
 or does not match its key is ignored and rewritten. Results that depend on the machine's load (a

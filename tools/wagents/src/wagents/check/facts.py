@@ -17,7 +17,7 @@ import hashlib
 import importlib.util
 import inspect
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -95,17 +95,43 @@ class EnvironmentFacts:
         """Whether uv.lock is present and up to date (`uv lock --check`, once per run)."""
         return check_lock(self.workspace.root)
 
+    @cached_property
+    def _installed(self) -> str:
+        return distributions.installed_digest()
+
+    @cached_property
+    def _module_map(self) -> Mapping[str, frozenset[str]]:
+        if self.memory is None:
+            return distributions.module_map()
+        remembered = self.memory.remember(
+            f"module-map {self._installed}",
+            lambda: {module: sorted(names) for module, names in distributions.module_map().items()},
+        )
+        return {module: frozenset(names) for module, names in remembered.items()}
+
     def providers(self, module: str) -> frozenset[str]:
-        """Installed distributions that provide top-level `module`."""
-        return distributions.providers(module)
+        """Installed distributions that provide top-level `module` (with a memory: as the
+        previous runs found them while nothing was installed or removed)."""
+        return distributions.providers(module, self._module_map)
 
     def installed(self, name: str) -> bool:
         """Whether the distribution `name` (normalized) is installed here."""
         return distributions.installed(name)
 
     def pulled_in(self, requirements: Iterable[Requirement]) -> dict[str, str]:
-        """Every installed distribution `requirements` bring in, mapped to the declared one."""
-        return {str(name): str(via) for name, via in distributions.pulled_in(requirements).items()}
+        """Every installed distribution `requirements` bring in, mapped to the declared one
+        (with a memory: as the previous runs found it while nothing was installed or removed)."""
+        requirements = list(requirements)
+
+        def compute() -> dict[str, str]:
+            pulled = distributions.pulled_in(requirements)
+            return {str(name): str(via) for name, via in pulled.items()}
+
+        if self.memory is None:
+            return compute()
+        roots = [[r.name, sorted(r.extras)] for r in requirements]  # all pulled_in looks at
+        name = f"pulled-in {self._installed} {json.dumps(roots)}"
+        return dict(self.memory.remember(name, compute))
 
     @cached_property
     def fastmcp_constructor(self) -> FastMCPConstructor:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from wagents.probe import proctree
 from wagents.probe.environment import probe_environment
+from wagents.workspace import distributions
 
 #: Seconds a new kept zygote may take to preload before the validator uses a zygote of its own.
 STARTUP_TIMEOUT = 60.0
@@ -74,10 +75,7 @@ def zygote_key() -> str:
     digest = hashlib.sha256()
     environment = {k: v for k, v in probe_environment().items() if k not in ("HOME", "TMPDIR")}
     digest.update(json.dumps([sys.executable, sys.version, sorted(environment.items())]).encode())
-    for entry in sys.path:  # where packages are installed: uv adds and replaces entries there
-        if entry.endswith(("site-packages", "dist-packages")):
-            with contextlib.suppress(OSError):
-                digest.update(f"{entry}\0{Path(entry).stat().st_mtime_ns}\0".encode())
+    digest.update(distributions.installed_digest().encode())
     source = Path(__file__).resolve().parents[1]  # the wagents package
     for path in sorted(source.rglob("*.py")):
         with contextlib.suppress(OSError):

@@ -6,10 +6,13 @@ holds every server's dependencies (the root installs them all).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.utils import NormalizedName, canonicalize_name
@@ -17,18 +20,34 @@ from packaging.utils import NormalizedName, canonicalize_name
 from wagents.workspace.requirements import Requirement, parse_texts
 
 
+def installed_digest() -> str:
+    """A hash of where distributions are installed here: each site-packages directory on
+    `sys.path` and its mtime, which changes whenever uv (or pip) adds, removes or replaces a
+    distribution there (each has its own metadata directory)."""
+    digest = hashlib.sha256(sys.executable.encode())
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")):
+            try:
+                digest.update(f"\0{entry}\0{Path(entry).stat().st_mtime_ns}".encode())
+            except OSError:
+                continue
+    return digest.hexdigest()
+
+
 @cache
-def _module_map() -> dict[str, frozenset[NormalizedName]]:
+def module_map() -> dict[str, frozenset[NormalizedName]]:
+    """Top-level module -> the distributions whose files install it."""
     return {
         module: frozenset(canonicalize_name(name) for name in names)
         for module, names in metadata.packages_distributions().items()
     }
 
 
-def providers(module: str) -> frozenset[NormalizedName]:
-    """Distributions that install top-level `module` (by their files); for editable installs,
-    which list no package files, a distribution named like the module."""
-    found = _module_map().get(module)
+def providers(module: str, modules: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
+    """Distributions that install top-level `module` (by their files, from `modules`: by default
+    `module_map()`); for editable installs, which list no package files, a distribution named
+    like the module."""
+    found = (module_map() if modules is None else modules).get(module)
     if found:
         return found
     name = canonicalize_name(module)
