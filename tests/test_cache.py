@@ -259,3 +259,38 @@ def test_a_file_left_alone_is_not_read_again_and_any_change_is_seen(
     assert cache_module.DigestIndex(second.index.path).known  # the index was written
     third = ResultCache.for_run(workspace, Options(select=STATIC))
     assert third.key(workspace.servers()[1]) != first_key
+
+
+def test_uvs_verdict_on_the_lock_is_asked_again_only_when_its_inputs_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment memory answers for `uv lock --check` while uv.lock, every pyproject.toml
+    and uv stay the same; a pyproject edit that makes the lock stale is asked about again."""
+    import shutil
+    import stat
+
+    workspace = scratch_workspace(tmp_path / "ws", ["alpha", "beta"], locked=True)
+    real = shutil.which("uv")
+    assert real is not None
+    calls = tmp_path / "uv-calls"
+    wrapper = tmp_path / "uv"  # the real uv, counting its calls
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("UV", str(wrapper))
+
+    def lock_findings() -> set[str]:
+        report = run(workspace, select=("lockfile",))
+        return {finding.message.partition(" (")[0] for finding in report.findings}
+
+    def checks() -> int:
+        lines = calls.read_text().splitlines() if calls.exists() else []
+        return sum(1 for line in lines if line.startswith("lock --check"))
+
+    assert (lock_findings(), checks()) == (set(), 1)
+    source = workspace.servers_dir / "alpha" / "server.py"
+    source.write_text(source.read_text() + "\n# edited\n")  # alpha is checked again
+    assert (lock_findings(), checks()) == (set(), 1)  # uv's answer, remembered
+    pyproject = workspace.servers_dir / "beta" / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"fastmcp', '"httpx>=0.27",\n    "fastmcp'))
+    stale = {"uv.lock is out of date with the pyproject files"}
+    assert (lock_findings(), checks()) == (stale, 2)

@@ -19,7 +19,8 @@ server needs `--no-cache`. Beside the entries, `.wagents/cache/environment/` rem
 the installed environment that cost an import of fastmcp or a walk of every installed
 distribution's metadata (what FastMCP's config model says of each fastmcp.json seen; which
 distribution provides which module, and what each declared set of requirements pulls in, both
-also keyed by the mtimes of the site-packages directories), keyed by wagents, Python and fastmcp
+also keyed by the mtimes of the site-packages directories; uv's verdict on the lock, also keyed
+by the run's context, uv and the `UV_*` variables), keyed by wagents, Python and fastmcp
 (`ResultCache.remember`). Entries are
 written atomically; two validations at once may both
 write an entry and the last one wins (they hold the same findings). An entry that does not parse
@@ -61,6 +62,8 @@ SKIPPED_DIRS = frozenset(
 )
 #: Entries kept per server (different rule selections, recent edits); older ones are removed.
 ENTRIES_PER_SERVER = 4
+#: Values the environment memory keeps (the oldest learnt go first).
+MEMORY_ENTRIES = 512
 
 
 @dataclass(frozen=True)
@@ -179,20 +182,26 @@ class ResultCache:
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         return cls(workspace, digest.hexdigest(), index, environment.hexdigest())
 
-    def remember(self, name: str, compute: Callable[[], Any]) -> Any:
+    def remember(
+        self, name: str, compute: Callable[[], Any], keep: Callable[[Any], bool] | None = None
+    ) -> Any:
         """The JSON value `compute()` gave under `name` in an earlier run with the same wagents,
-        Python and fastmcp (`.wagents/cache/environment/`); computed and kept when
-        there is none. For facts of the installed environment that cost an import of fastmcp."""
+        Python and fastmcp (`.wagents/cache/environment/`); computed, and kept unless `keep`
+        says no, when there is none. For facts of the environment that cost an import of fastmcp,
+        a walk of every installed distribution or a subprocess."""
         if self._memory is None:
             try:
                 loaded = json.loads((self._memory_path()).read_bytes())
                 self._memory = loaded if isinstance(loaded, dict) else {}
             except (OSError, ValueError):
                 self._memory = {}
-        if name not in self._memory:
-            self._memory[name] = compute()
+        if name in self._memory:
+            return self._memory[name]
+        value = compute()
+        if keep is None or keep(value):
+            self._memory[name] = value
             self._remembered += 1
-        return self._memory[name]
+        return value
 
     def save(self) -> None:
         """Write what this run learnt: the digest index, and the remembered values."""
@@ -200,10 +209,11 @@ class ResultCache:
         if not self._remembered or self._memory is None or not self.environment:
             return
         directory = self._memory_path().parent
+        newest = dict(list(self._memory.items())[-MEMORY_ENTRIES:])  # in the order learnt
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._ignore_in_git()
-            atomic_write(self._memory_path(), json.dumps(self._memory), durable=False)
+            atomic_write(self._memory_path(), json.dumps(newest), durable=False)
         except OSError:
             return  # a read-only workspace still validates, only slower
         _prune(directory)

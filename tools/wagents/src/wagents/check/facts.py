@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import inspect
 import json
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,7 +39,7 @@ from wagents.workspace.requirements import Requirement
 from wagents.workspace.root import SERVERS_DIR, Workspace
 from wagents.workspace.server import PYPROJECT, ServerFiles
 from wagents.workspace.settings import RootSettings, read_workspace_settings
-from wagents.workspace.uv import LockStatus, check_lock
+from wagents.workspace.uv import LockStatus, check_lock, uv_executable
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,15 @@ class ConfigError:
 
 
 class Memory(Protocol):
-    """Where facts of the installed environment outlive the run (the validation cache)."""
+    """Where facts of the environment outlive the run (the validation cache)."""
 
-    def remember(self, name: str, compute: Callable[[], Any]) -> Any: ...
+    #: A hash of all the cache keys of this run share: the shared files, every server's
+    #: pyproject.toml, wagents, Python, fastmcp, the options.
+    context: str
+
+    def remember(
+        self, name: str, compute: Callable[[], Any], keep: Callable[[Any], bool] | None = None
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,29 @@ class EnvironmentFacts:
 
     @cached_property
     def lock(self) -> LockStatus:
-        """Whether uv.lock is present and up to date (`uv lock --check`, once per run)."""
-        return check_lock(self.workspace.root)
+        """Whether uv.lock is present and up to date (`uv lock --check`, once per run).
+
+        With a memory, uv's answer is reused while the files the run's cache keys cover (uv.lock,
+        every pyproject.toml), uv itself and the `UV_*` variables stay the same: the cached
+        results of the lockfile rule depend on no more. An `unknown` answer is not kept.
+        """
+        root = self.workspace.root
+        if self.memory is None:
+            return check_lock(root)
+        uv = uv_executable()
+        try:
+            status = Path(uv).stat() if uv else None
+            identity = [uv, status.st_size, status.st_mtime_ns] if status else None
+        except OSError:
+            return check_lock(root)
+        variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("UV_"))
+        name = f"uv-lock {self.memory.context} {json.dumps([identity, variables])}"
+        remembered = self.memory.remember(
+            name,
+            lambda: dataclasses.astuple(check_lock(root)),
+            keep=lambda value: value[0] != "unknown",
+        )
+        return LockStatus(*remembered)
 
     @cached_property
     def _installed(self) -> str:
