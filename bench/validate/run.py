@@ -15,7 +15,8 @@ the same files `wagents new` writes) and measures, in the same run and with the 
 - fresh processes: `--no-cache --runner process` (a new interpreter per server, `--jobs` in
   parallel), to show what the zygote adds to parallelism; up to `--process-max` servers;
 - warm: `wagents validate` again, after a run that filled the cache;
-- one change: `wagents validate` after one server's server.py changed (only it is checked again).
+- one change: `wagents validate` after one server's server.py changed (only it is checked again);
+  and the same with `[tool.wagents] keep-zygote` set, forking from the zygote an earlier run kept.
 
 `wagents` is the workspace environment's console script, run directly: `uv run` adds its own
 start (measured once and printed, `uv run wagents --version` against `wagents --version`).
@@ -29,11 +30,13 @@ It prints the machine and a Markdown table (copy it into bench/README.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -77,9 +80,15 @@ def uv() -> str:
     return path
 
 
-def run_once(command: list[str], cwd: Path, sample_memory: bool) -> Timed:
+def run_once(
+    command: list[str], cwd: Path, sample_memory: bool, env: dict[str, str] | None = None
+) -> Timed:
     wrapper = subprocess.Popen(
-        [sys.executable, "-c", WRAPPER, *command], cwd=cwd, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", WRAPPER, *command],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     peak = [0]
     done = threading.Event()
@@ -170,7 +179,7 @@ def validate(*args: str) -> list[str]:
     return wagents("validate", *args)
 
 
-def one_change(root: Path, repeat: int) -> Timed:
+def one_change(root: Path, repeat: int, env: dict[str, str] | None = None) -> Timed:
     """A cached run after one server's module changed (restored after each run)."""
     server = sorted((root / "mcp").iterdir())[0] / "server.py"
     original = server.read_bytes()
@@ -178,7 +187,7 @@ def one_change(root: Path, repeat: int) -> Timed:
     try:
         for attempt in range(repeat):
             server.write_bytes(original + f"\n# edit {attempt}\n".encode())
-            runs.append(run_once(validate(), root, False))
+            runs.append(run_once(validate(), root, False, env))
     finally:
         server.write_bytes(original)
     return Timed(
@@ -186,6 +195,25 @@ def one_change(root: Path, repeat: int) -> Timed:
         statistics.median(run.cpu for run in runs),
         best=min(run.seconds for run in runs),
     )
+
+
+def kept_one_change(root: Path, runtime: Path, repeat: int) -> Timed:
+    """`one_change` with `keep-zygote` set: the runs fork from the zygote the first one kept
+    (its socket in `runtime`, stopped at the end)."""
+    pyproject = root / "pyproject.toml"
+    original = pyproject.read_bytes()
+    runtime.mkdir(mode=0o700)
+    env = {"XDG_RUNTIME_DIR": str(runtime)}
+    try:
+        pyproject.write_bytes(original + b"\n[tool.wagents]\nkeep-zygote = 600\n")
+        run_once(validate(), root, False, env)  # fills the cache again, and keeps a zygote
+        return one_change(root, repeat, env)
+    finally:
+        pyproject.write_bytes(original)
+        for pid in _tree(1):  # stop the kept zygote: the one whose socket is in `runtime`
+            with contextlib.suppress(OSError):
+                if str(runtime).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGTERM)
 
 
 def slope(points: list[tuple[int, float]]) -> float:
@@ -229,7 +257,8 @@ def main() -> None:
             run_once(validate(), root, False)  # fills the cache
             warm = median_run(validate(), root, args.repeat)
             changed = one_change(root, args.repeat)
-            rows.append((count, naive_run, extrapolated, cold, fresh, warm, changed))
+            kept = kept_one_change(root, Path(scratch) / f"run{count}", args.repeat)
+            rows.append((count, naive_run, extrapolated, cold, fresh, warm, changed, kept))
             print(f"  N={count}: done", file=sys.stderr)
     print(table(rows))
     print(f"\nLoad average at the end: {load_average()}.")
@@ -258,11 +287,11 @@ def load_average() -> str:
 def table(rows: list[tuple]) -> str:
     lines = [
         "| servers | naive loop | cold `--no-cache` | speed-up | CPU: naive / cold "
-        "| cold CPU per server | `--runner process` | warm | one change | peak PSS, cold "
-        "| max RSS of a process |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| cold CPU per server | `--runner process` | warm | one change "
+        "| one change, kept zygote | peak PSS, cold | max RSS of a process |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for count, naive_run, extrapolated, cold, fresh, warm, changed in rows:
+    for count, naive_run, extrapolated, cold, fresh, warm, changed, kept in rows:
         approx = "~" if extrapolated else ""
         process = f"{fresh.seconds:.1f} s" if fresh else "not run"
         lines.append(
@@ -275,6 +304,7 @@ def table(rows: list[tuple]) -> str:
             f"| {cold.cpu / count * 1000:.0f} ms | {process} "
             f"| {warm.seconds:.2f} s (best {warm.best:.2f}) "
             f"| {changed.seconds:.2f} s (best {changed.best:.2f}) "
+            f"| {kept.seconds:.2f} s (best {kept.best:.2f}; CPU {kept.cpu:.2f} s) "
             f"| {cold.peak_pss_mb:.0f} MB | {cold.max_rss_mb:.0f} MB |"
         )
     lines.append("")
