@@ -109,6 +109,20 @@ def test_it_stops_when_idle_and_removes_what_it_made(tmp_path: Path, kept_pids: 
     assert [name for name in left if not name.endswith(".lock")] == []  # no socket, no HOME
 
 
+def test_sigterm_stops_it_the_same_way(tmp_path: Path, kept_pids: set[int]) -> None:
+    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    _, stderr = _validate(root, runtime)
+    _, pid = _kept(stderr, kept_pids)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+    left = sorted(path.name for path in (runtime / "wagents").iterdir())
+    assert [name for name in left if not name.endswith(".lock")] == []
+
+
 def test_a_killed_kept_zygote_is_replaced(tmp_path: Path, kept_pids: set[int]) -> None:
     root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
     runtime.mkdir(mode=0o700)

@@ -16,8 +16,12 @@ that one instead, until it has been idle (no validator connected) for that many 
   so the servers' children are forked from the same preloaded state. Only this user may
   connect (the directory's mode, and the peer's uid checked on every connection).
 - **What it holds**: fastmcp and wagents' probe code, preloaded, and its own temporary HOME in the
-  socket's directory, removed when it stops. It never imports a server: children do, and each
-  ends with its probe.
+  socket's directory, removed when it stops (SIGTERM stops it the same way). It never imports a
+  server: children do, and each ends with its probe.
+
+It is Linux only, as the zygote is. It is no security boundary, and needs none: a server's probe
+runs as the user who validates, as it always has, so it could reach the socket as it could reach
+the workspace's result cache.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import hashlib
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -87,6 +92,8 @@ def zygote_key() -> str:
 def connect(idle: float) -> socket.socket:
     """A connection to the kept zygote of this run's key, started (kept `idle` seconds) if none
     runs; OSError when there cannot be one."""
+    if not sys.platform.startswith("linux"):
+        raise OSError("a kept zygote needs Linux")
     directory = runtime_directory()
     path = directory / f"zygote-{zygote_key()}.sock"
     try:
@@ -185,6 +192,8 @@ def serve_kept(zygote: Zygote, path: str, idle: float, ready_fd: int | None) -> 
         if not hello["ready"]:
             _tell(ready_fd, hello)
             return
+        # After preloading: children are put back in the signal state preloading left.
+        signal.signal(signal.SIGTERM, _stop)
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()  # a kept zygote that was killed left it
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -251,6 +260,10 @@ def _accept_until_idle(
                 os._exit(0)
         connection.close()
         sessions.add(pid)
+
+
+def _stop(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)  # the kept zygote's cleanup runs; a session ends the same way
 
 
 def _peer_uid(connection: socket.socket) -> int | None:
