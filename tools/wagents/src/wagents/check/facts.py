@@ -32,7 +32,7 @@ from wagents.analysis.serving import Serving, assess
 from wagents.analysis.taint import ModuleReport, analyze
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
-from wagents.probe.protocol import RuntimeFacts, ServerInfo
+from wagents.probe.protocol import Location, RuntimeFacts, ServerInfo
 from wagents.workspace import distributions
 from wagents.workspace.listing import Ignored, git_ignored
 from wagents.workspace.requirements import Requirement
@@ -368,6 +368,33 @@ class ServerFacts:
 
     def relative(self, path: Path) -> str:
         return self.files.relative(path)
+
+    def location(self, where: Location | None) -> tuple[Path, int | None]:
+        """Where a component (or route, or stdout write) was defined: its file when that is part
+        of the server, else the server module without a line."""
+        if where is not None and where.file and self._in_server(where.file):
+            return Path(where.file), where.line
+        return self.files.source_path, None
+
+    def _in_server(self, file: str) -> bool:
+        inside = self._inside.get(file)
+        if inside is None:
+            try:
+                Path(file).resolve().relative_to(self._resolved_path)
+                inside = True
+            except (ValueError, OSError):
+                inside = False
+            self._inside[file] = inside
+        return inside
+
+    @cached_property
+    def _resolved_path(self) -> Path:
+        return self.path.resolve()
+
+    @cached_property
+    def _inside(self) -> dict[str, bool]:
+        """Files asked about by `location`, and whether each lies in the server (resolved)."""
+        return {}
 
     def with_runtime(self, runtime: RuntimeFacts | None) -> ServerFacts:
         """The same facts with the probe's result (the files stay parsed)."""

@@ -29,6 +29,11 @@ class Workspace:
     root: Path
     pyproject: Loaded[dict[str, Any]] = field(repr=False)
 
+    @cached_property
+    def resolved_root(self) -> Path:
+        """`root` with symlinks resolved (a root given by hand may not be), asked once."""
+        return self.root.resolve()
+
     @classmethod
     def find(cls, start: Path | None = None) -> Workspace:
         """The workspace containing `start` (default: the current directory).

@@ -90,7 +90,7 @@ class ServerFiles:
         """Why `path` cannot be used when it resolves outside the workspace (a symlink out)."""
         try:
             target = path.resolve()
-            target.relative_to(self.workspace.root.resolve())
+            target.relative_to(self.workspace.resolved_root)
         except ValueError:
             return (
                 f"is a symlink to {target}, outside the workspace: git and deployments do not "

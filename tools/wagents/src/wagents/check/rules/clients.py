@@ -19,7 +19,7 @@ from wagents.check.facts import ServerFacts
 from wagents.check.rules import Problem, Stage, rule
 from wagents.check.suppressions import key_line
 from wagents.model import Severity
-from wagents.probe.protocol import Location, Prompt, Tool
+from wagents.probe.protocol import Prompt, Tool
 from wagents.workspace.server import PYPROJECT
 
 #: The MCP specification's tool names (2025-11-25, SEP-986): 1 to 128 of these characters.
@@ -28,18 +28,6 @@ SPEC_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 SHORT_DESCRIPTION_WORDS = 2
 #: How many of the costliest tools a tool-budget finding names.
 COSTLIEST_SHOWN = 3
-
-
-def _tool_location(facts: ServerFacts, where: Location | None) -> tuple[Path, int | None]:
-    """Where a component is defined, when that is in the server; else the server module."""
-    if where is not None and where.file:
-        try:
-            Path(where.file).resolve().relative_to(facts.path.resolve())
-        except (ValueError, OSError):
-            pass
-        else:
-            return Path(where.file), where.line
-    return facts.files.source_path, None
 
 
 def _severity(name: str) -> Severity:
@@ -70,7 +58,7 @@ def tool_name(facts: ServerFacts) -> Iterator[Problem]:
     counts = Counter(tool.name for tool in server.tools)
     reported: set[str] = set()
     for tool in server.tools:
-        path, line = _tool_location(facts, tool.location)
+        path, line = facts.location(tool.location)
         name = tool.name
         if not SPEC_NAME.fullmatch(name):
             bad = sorted({char for char in name if not SPEC_NAME.fullmatch(char)})
@@ -103,7 +91,7 @@ def tool_name(facts: ServerFacts) -> Iterator[Problem]:
     for client in _targets(facts):
         profile = profiles[client]
         for tool in server.tools:
-            path, line = _tool_location(facts, tool.location)
+            path, line = facts.location(tool.location)
             for constraint in profile.constraints:
                 if not constraint.is_name_check or (constraint.id, tool.name) in seen:
                     continue
@@ -168,7 +156,7 @@ def client_compat(facts: ServerFacts) -> Iterator[Problem]:
             seen.add(key)
             tool = by_name.get(violation.tool or "")
             path, line = (
-                _tool_location(facts, tool.location)
+                facts.location(tool.location)
                 if tool is not None
                 else (facts.files.source_path, None)
             )
@@ -302,7 +290,7 @@ def tool_description(facts: ServerFacts) -> Iterator[Problem]:
     components: list[Tool | Prompt] = [*server.tools, *server.prompts]
     for component in components:
         kind = "tool" if isinstance(component, Tool) else "prompt"
-        path, line = _tool_location(facts, component.location)
+        path, line = facts.location(component.location)
         text = (component.description or "").strip()
         subject = component.name if kind == "tool" else None
         if not text:
@@ -445,7 +433,7 @@ def destructive_hint(facts: ServerFacts) -> Iterator[Problem]:
         hints = tool.annotations or {}
         if not any(hints.get(hint) is not None for hint in _HINTS):
             continue
-        path, line = _tool_location(facts, tool.location)
+        path, line = facts.location(tool.location)
         found = _effects_of(facts, modules, tool)
         read_only = hints.get("readOnlyHint") is True
         destructive = hints.get("destructiveHint") is True

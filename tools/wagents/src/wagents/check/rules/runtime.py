@@ -23,7 +23,6 @@ from wagents.files.load import json_key_line
 from wagents.model import Severity
 from wagents.probe.protocol import (
     PHASE_TEXT,
-    Location,
     Phase,
     Prompt,
     Resource,
@@ -169,7 +168,7 @@ def stdout_at_import(facts: ServerFacts) -> Iterator[Problem]:
     count = runtime.stdout_bytes
     # repr() escapes newlines and every non-printable character (bidi controls included).
     sample = repr(runtime.stdout_sample[:80]) + ("…" if count > 80 else "")
-    path, line = _location(facts, runtime.stdout_origin)
+    path, line = facts.location(runtime.stdout_origin)
     yield Problem(
         f"{facts.files.source_name} wrote {count} byte{'s' if count != 1 else ''} to stdout while "
         f"being imported (it corrupts the stdio JSON-RPC stream): {sample}",
@@ -230,7 +229,7 @@ def startup(facts: ServerFacts) -> Iterator[Problem]:
         summary = f"a client would wait for ever: it {detail}"
     else:
         summary = f"the server fails while {doing}: {detail}"
-    path, line = _location(facts, session.location)
+    path, line = facts.location(session.location)
     if session.location is None:
         line = _server_line(facts)
     yield Problem(summary + _missing_setting_hint(session.message), path, line)
@@ -440,7 +439,7 @@ def tool_annotations(facts: ServerFacts) -> Iterator[Problem]:
         annotations = tool.annotations or {}
         if any(annotations.get(hint) is not None for hint in ANNOTATION_HINTS):
             continue
-        path, line = _location(facts, tool.location)
+        path, line = facts.location(tool.location)
         yield Problem(
             f"tool {tool.name!r} has no annotations: pass annotations=ToolAnnotations("
             "readOnlyHint=..., destructiveHint=..., idempotentHint=..., openWorldHint=...)",
@@ -488,7 +487,7 @@ def param_descriptions(facts: ServerFacts) -> Iterator[Problem]:
         ]
         if not missing:
             continue
-        path, line = _location(facts, tool.location)
+        path, line = facts.location(tool.location)
         names = ", ".join(repr(name) for name in missing)
         plural = "s have" if len(missing) > 1 else " has"
         yield Problem(
@@ -655,7 +654,7 @@ def custom_route_auth(facts: ServerFacts) -> Iterator[Problem]:
             continue
         methods = ",".join(m for m in route.methods if m != "HEAD") or "ANY"
         label = f"custom route {methods} {route_path}"
-        path, line = _location(facts, route.location)
+        path, line = facts.location(route.location)
         where = route.location
         module = facts.files.python_file(Path(where.file)) if where and where.file else None
         endpoint = (route.endpoint or "").rpartition(".")[2]
@@ -738,7 +737,7 @@ def tool_poisoning(facts: ServerFacts) -> Iterator[Problem]:
         *server.templates,
     )
     for component in components:
-        path, line = _location(facts, component.location)
+        path, line = facts.location(component.location)
         label, name = _component_label(component)
         yield from _poisoned(f"{label} {name!r}", _model_texts(component), path, line)
 
@@ -790,19 +789,6 @@ def _poisoned(
             path,
             line,
         )
-
-
-def _location(facts: ServerFacts, where: Location | None) -> tuple[Path, int | None]:
-    """Where a component (or route, or stdout write) was defined: its file when that is part of
-    the server, else the server module without a line."""
-    if where is not None and where.file:
-        try:
-            Path(where.file).resolve().relative_to(facts.path.resolve())
-        except (ValueError, OSError):
-            pass
-        else:
-            return Path(where.file), where.line
-    return facts.files.source_path, None
 
 
 def _server_line(facts: ServerFacts) -> int | None:
