@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from wagents.probe.scheduler import zygote_unsupported
-from wagents.testing import ROOT_PYPROJECT, run_wagents, scratch_workspace
+from wagents.testing import ROOT_PYPROJECT, run_wagents, scratch_workspace, wagents_command
 
 pytestmark = pytest.mark.skipif(zygote_unsupported() is not None, reason="the zygote is Linux-only")
 
@@ -144,3 +145,28 @@ def test_a_directory_others_may_enter_is_not_used(tmp_path: Path, kept_pids: set
     assert "not kept:" in stderr and "is not a private directory of this user" in stderr
     assert list((runtime / "wagents").iterdir()) == []
     assert findings == _validate(root, runtime, "--no-cache")[0]
+
+
+def test_two_runs_at_once_share_one_kept_zygote(tmp_path: Path, kept_pids: set[int]) -> None:
+    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    command = [*wagents_command(), "validate", "--format", "json", "--verbose", "--no-cache"]
+    runs = [
+        subprocess.Popen(
+            [*wagents_command(), "validate", "--format", "json", "--verbose"],
+            cwd=root,
+            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    pids = {_kept(stderr, kept_pids)[1] for _, stderr in outputs}
+    assert len(pids) == 1  # one of them started it; the other connected or waited for it
+    assert outputs[0][0] == outputs[1][0]
+    plain = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    assert json.loads(plain.stdout)["findings"] == json.loads(outputs[0][0])["findings"]

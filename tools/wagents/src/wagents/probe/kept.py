@@ -96,21 +96,32 @@ def connect(idle: float) -> socket.socket:
         raise OSError("a kept zygote needs Linux")
     directory = runtime_directory()
     path = directory / f"zygote-{zygote_key()}.sock"
-    try:
-        return _connect(path)
-    except OSError:
-        pass
-    hello = _start(path, idle)
-    if not hello.get("ready") and not hello.get("elsewhere"):
-        raise OSError(str(hello.get("reason") or "the kept zygote did not start"))
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:  # "elsewhere": another run's zygote is still preloading
+    while True:
         try:
             return _connect(path)
         except OSError:
             if time.monotonic() > deadline:
                 raise
+        if _unclaimed(path):  # no kept zygote holds the key: start one
+            hello = _start(path, idle)
+            if not hello.get("ready") and not hello.get("elsewhere"):
+                raise OSError(str(hello.get("reason") or "the kept zygote did not start"))
+        else:  # one holds it: it is still preloading, or serving the last runs before it stops
             time.sleep(0.05)
+
+
+def _unclaimed(path: Path) -> bool:
+    """Whether no kept zygote holds the lock of `path`'s key."""
+    import fcntl
+
+    with path.with_suffix(".lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return True
 
 
 def _connect(path: Path) -> socket.socket:
@@ -200,7 +211,7 @@ def serve_kept(zygote: Zygote, path: str, idle: float, ready_fd: int | None) -> 
         listener.bind(str(socket_path))
         listener.listen(16)
         _tell(ready_fd, hello)
-        _accept_until_idle(zygote, listener, lock.fileno(), hello, idle, started)
+        _accept_until_idle(zygote, listener, socket_path, lock.fileno(), hello, idle, started)
     finally:
         if listener is not None:
             listener.close()
@@ -213,14 +224,18 @@ def serve_kept(zygote: Zygote, path: str, idle: float, ready_fd: int | None) -> 
 def _accept_until_idle(
     zygote: Zygote,
     listener: socket.socket,
+    path: Path,
     lock: int,
     hello: dict[str, Any],
     idle: float,
     started: float,
 ) -> None:
+    """Fork a session for each validator that connects; after `idle` seconds without one, unlink
+    the socket (no new validator finds it), serve those already waiting, and return."""
     sessions: set[int] = set()
     served = 0
     idle_since = time.monotonic()
+    stopping = False
     while True:
         for pid in list(sessions):
             with contextlib.suppress(ChildProcessError):
@@ -229,11 +244,18 @@ def _accept_until_idle(
             if not sessions:
                 idle_since = time.monotonic()
         now = time.monotonic()
-        if not sessions and now - idle_since >= idle:
-            return
-        wait = TICK if sessions else max(0.0, idle - (now - idle_since))
+        if not stopping and not sessions and now - idle_since >= idle:
+            stopping = True
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if stopping:
+            wait = TICK if sessions else 0.0
+        else:
+            wait = TICK if sessions else max(0.0, idle - (now - idle_since))
         ready, _, _ = select.select([listener], [], [], wait)
         if not ready:
+            if stopping and not sessions:
+                return
             continue
         connection, _ = listener.accept()
         if _peer_uid(connection) != os.getuid():
