@@ -19,9 +19,9 @@ collect_ignore = ["adopt_sources"]
 
 #: The modules that take longest (seconds of all their tests on one xdist worker, from
 #: `uv run pytest --durations=0`; they vary with the machine's load), roughly longest first: 10 s
-#: or more each; the others, shorter, follow in file order. pytest-xdist (`--dist loadfile --no-loadscope-reorder`) hands whole modules to the
-#: workers in collection order, so a long module never starts near the end, with the other
-#: worker idle until it finishes.
+#: or more each; the others, shorter, follow in file order. pytest-xdist (`--dist loadfile
+#: --no-loadscope-reorder`) hands whole modules to the workers in collection order, so a long
+#: module never starts near the end, with the other worker idle until it finishes.
 LONG_FIRST = (
     "test_golden.py",  # ~80 s: one session fixture builds and validates every selected case
     "test_corpus.py",  # ~35-55 s: likewise every selected corpus case
