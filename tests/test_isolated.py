@@ -82,6 +82,10 @@ def test_isolated_install_reports_it(repo: Path) -> None:
 def test_the_kept_environment_is_synced_exactly(repo: Path) -> None:
     """A package left in the server's environment (by hand, or by an older pyproject) is removed
     before the import, so it cannot hide the missing dependency."""
+    kept = repo / ".wagents" / "isolated" / LEAKY / "venv"
+    if not kept.is_dir():  # the test runs alone (-k): make the environment the previous one kept
+        made = run_wagents("validate", LEAKY, "--isolated", "--format", "json", cwd=repo)
+        assert made.returncode == 1 and kept.is_dir(), made.stdout + made.stderr
     site = next((repo / ".wagents" / "isolated" / LEAKY / "venv" / "lib").glob("python3.*"))
     source = Path(sys.modules["tomlkit"].__file__).parent
     shutil.copytree(source, site / "site-packages" / "tomlkit")
