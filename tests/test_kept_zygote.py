@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +43,15 @@ def kept_pids() -> Iterator[set[int]]:
             os.kill(pid, signal.SIGTERM)
 
 
+@pytest.fixture
+def runtime() -> Iterator[Path]:
+    """An empty XDG_RUNTIME_DIR (mode 0700) with a short path: a Unix socket's path may have at
+    most 107 bytes, and pytest's temporary directories can be longer."""
+    directory = Path(tempfile.mkdtemp(prefix="wagents-kz-"))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def _workspace(root: Path, seconds: float) -> Path:
     pyproject = ROOT_PYPROJECT + f"\n[tool.wagents]\nkeep-zygote = {seconds}\n"
     scratch_workspace(root, ["alpha", "beta"], pyproject, locked=True, surfaces=True)
@@ -72,10 +83,9 @@ def _edit(root: Path, name: str, number: int) -> None:
 
 
 def test_the_next_run_forks_from_the_kept_zygote_with_the_same_findings(
-    tmp_path: Path, kept_pids: set[int]
+    tmp_path: Path, runtime: Path, kept_pids: set[int]
 ) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+    root = _workspace(tmp_path / "ws", 60)
     first, stderr = _validate(root, runtime)
     assert _kept(stderr, kept_pids)[0] == 1
     directory = runtime / "wagents"
@@ -97,9 +107,10 @@ def test_the_next_run_forks_from_the_kept_zygote_with_the_same_findings(
     assert [child for child in children if _alive(int(child))] == []
 
 
-def test_it_stops_when_idle_and_removes_what_it_made(tmp_path: Path, kept_pids: set[int]) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 1), tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+def test_it_stops_when_idle_and_removes_what_it_made(
+    tmp_path: Path, runtime: Path, kept_pids: set[int]
+) -> None:
+    root = _workspace(tmp_path / "ws", 1)
     _, stderr = _validate(root, runtime)
     _, pid = _kept(stderr, kept_pids)
     deadline = time.monotonic() + 30
@@ -110,9 +121,8 @@ def test_it_stops_when_idle_and_removes_what_it_made(tmp_path: Path, kept_pids: 
     assert [name for name in left if not name.endswith(".lock")] == []  # no socket, no HOME
 
 
-def test_sigterm_stops_it_the_same_way(tmp_path: Path, kept_pids: set[int]) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+def test_sigterm_stops_it_the_same_way(tmp_path: Path, runtime: Path, kept_pids: set[int]) -> None:
+    root = _workspace(tmp_path / "ws", 60)
     _, stderr = _validate(root, runtime)
     _, pid = _kept(stderr, kept_pids)
     os.kill(pid, signal.SIGTERM)
@@ -124,9 +134,10 @@ def test_sigterm_stops_it_the_same_way(tmp_path: Path, kept_pids: set[int]) -> N
     assert [name for name in left if not name.endswith(".lock")] == []
 
 
-def test_a_killed_kept_zygote_is_replaced(tmp_path: Path, kept_pids: set[int]) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+def test_a_killed_kept_zygote_is_replaced(
+    tmp_path: Path, runtime: Path, kept_pids: set[int]
+) -> None:
+    root = _workspace(tmp_path / "ws", 60)
     _, stderr = _validate(root, runtime)
     _, pid = _kept(stderr, kept_pids)
     os.kill(pid, signal.SIGKILL)  # its socket file stays behind
@@ -136,8 +147,10 @@ def test_a_killed_kept_zygote_is_replaced(tmp_path: Path, kept_pids: set[int]) -
     assert (connection, replacement != pid) == (1, True)
 
 
-def test_a_directory_others_may_enter_is_not_used(tmp_path: Path, kept_pids: set[int]) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
+def test_a_directory_others_may_enter_is_not_used(
+    tmp_path: Path, runtime: Path, kept_pids: set[int]
+) -> None:
+    root = _workspace(tmp_path / "ws", 60)
     (runtime / "wagents").mkdir(parents=True)
     (runtime / "wagents").chmod(0o777)
     findings, stderr = _validate(root, runtime)
@@ -147,9 +160,10 @@ def test_a_directory_others_may_enter_is_not_used(tmp_path: Path, kept_pids: set
     assert findings == _validate(root, runtime, "--no-cache")[0]
 
 
-def test_two_runs_at_once_share_one_kept_zygote(tmp_path: Path, kept_pids: set[int]) -> None:
-    root, runtime = _workspace(tmp_path / "ws", 60), tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+def test_two_runs_at_once_share_one_kept_zygote(
+    tmp_path: Path, runtime: Path, kept_pids: set[int]
+) -> None:
+    root = _workspace(tmp_path / "ws", 60)
     command = [*wagents_command(), "validate", "--format", "json", "--verbose", "--no-cache"]
     runs = [
         subprocess.Popen(
@@ -170,3 +184,15 @@ def test_two_runs_at_once_share_one_kept_zygote(tmp_path: Path, kept_pids: set[i
     assert outputs[0][0] == outputs[1][0]
     plain = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     assert json.loads(plain.stdout)["findings"] == json.loads(outputs[0][0])["findings"]
+
+
+def test_a_socket_path_too_long_falls_back_to_a_zygote_of_the_run(
+    tmp_path: Path, kept_pids: set[int]
+) -> None:
+    root = _workspace(tmp_path / "ws", 60)
+    runtime = tmp_path / ("deep" * 20)  # the socket's path would pass the 107 bytes of sun_path
+    runtime.mkdir(mode=0o700)
+    findings, stderr = _validate(root, runtime)
+    assert KEPT.search(stderr) is None
+    assert "is too long for a Unix socket" in stderr
+    assert findings == _validate(root, runtime, "--no-cache")[0]

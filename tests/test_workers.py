@@ -154,13 +154,17 @@ def test_a_worker_ignoring_sigint_is_killed_after_the_grace_period(tmp_path: Pat
         "time.sleep(120)\n"
     )
     polite = "import time\nprint('ready', flush=True)\ntime.sleep(120)\n"
-    out = io.StringIO()
+    out, polite_out = io.StringIO(), io.StringIO()
     pool = WorkerPool([sys.executable, "-c", stubborn], 1, tmp_path, dict(os.environ), "s", out)
     pool.start()
-    polite_pool = WorkerPool([sys.executable, "-c", polite], 1, tmp_path, dict(os.environ))
+    polite_pool = WorkerPool(
+        [sys.executable, "-c", polite], 1, tmp_path, dict(os.environ), "p", polite_out
+    )
     polite_pool.start()
     deadline = time.monotonic() + 60
-    while "ready" not in out.getvalue():  # the SIGINT handler is in place
+    # Both run their own code: the stubborn one's SIGINT handler is in place, and the polite one
+    # has Python's (a SIGINT sent before a child has exec'd Python is lost with the fork).
+    while "ready" not in out.getvalue() or "ready" not in polite_out.getvalue():
         assert time.monotonic() < deadline
         time.sleep(0.05)
     started = time.monotonic()

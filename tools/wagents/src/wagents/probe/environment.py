@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 
+#: How every probe interpreter (a fresh probe, the zygote, the kept zygote) is started. -I: no
+#: PYTHON* variables, user site or script directory; -B: never write __pycache__ into the server
+#: (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
+PYTHON_FLAGS = ("-I", "-B", "-u")
 #: Environment variables a probe inherits; everything else (tokens, secrets) is dropped.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
 

@@ -40,13 +40,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from wagents.probe import proctree
-from wagents.probe.environment import probe_environment
+from wagents.probe.environment import PYTHON_FLAGS, probe_environment
 from wagents.workspace import distributions
 
 #: Seconds a new kept zygote may take to preload before the validator uses a zygote of its own.
 STARTUP_TIMEOUT = 60.0
 #: Seconds between the kept zygote's checks on its sessions.
 TICK = 0.5
+#: Bytes a Unix socket's path may have on Linux (sun_path, with its terminating NUL).
+SOCKET_PATH_LIMIT = 108
 
 
 class Zygote(Protocol):
@@ -96,6 +98,8 @@ def connect(idle: float) -> socket.socket:
         raise OSError("a kept zygote needs Linux")
     directory = runtime_directory()
     path = directory / f"zygote-{zygote_key()}.sock"
+    if len(os.fsencode(path)) >= SOCKET_PATH_LIMIT:
+        raise OSError(f"{path} is too long for a Unix socket")
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         try:
@@ -144,9 +148,7 @@ def _start(path: Path, idle: float) -> dict[str, Any]:
             sys.executable,
             [
                 sys.executable,
-                "-I",  # the flags runner.run_probe starts a probe with
-                "-B",
-                "-u",
+                *PYTHON_FLAGS,
                 "-m",
                 "wagents.probe.zygote",
                 "--keep",
@@ -205,11 +207,15 @@ def serve_kept(zygote: Zygote, path: str, idle: float, ready_fd: int | None) -> 
             return
         # After preloading: children are put back in the signal state preloading left.
         signal.signal(signal.SIGTERM, _stop)
-        with contextlib.suppress(FileNotFoundError):
-            socket_path.unlink()  # a kept zygote that was killed left it
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(socket_path))
-        listener.listen(16)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                socket_path.unlink()  # a kept zygote that was killed left it
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(str(socket_path))
+            listener.listen(16)
+        except OSError as exc:
+            _tell(ready_fd, {"ready": False, "reason": f"cannot listen on {socket_path}: {exc}"})
+            return
         _tell(ready_fd, hello)
         _accept_until_idle(zygote, listener, socket_path, lock.fileno(), hello, idle, started)
     finally:

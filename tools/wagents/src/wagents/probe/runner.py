@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from wagents.probe.environment import probe_environment
+from wagents.probe.environment import PYTHON_FLAGS, probe_environment
 from wagents.probe.proctree import kill_descendants
 from wagents.probe.protocol import (
     PHASE_TEXT,
@@ -148,12 +148,10 @@ def run_fresh(
     from wagents.probe.child import arguments  # asyncio and friends: only when a probe runs
 
     result_read, result_write = os.pipe()
-    # -I: no PYTHON* variables, user site or script directory; -B: never write __pycache__ into
-    # the server (-I ignores PYTHONDONTWRITEBYTECODE); -u: output is counted even before a crash.
     if request.python is None:
-        launcher = [sys.executable, "-I", "-B", "-u", "-m", "wagents.probe.child"]
+        launcher = [sys.executable, *PYTHON_FLAGS, "-m", "wagents.probe.child"]
     else:
-        launcher = [request.python, "-I", "-B", "-u", "-c", _BOOTSTRAP, str(probe_tree())]
+        launcher = [request.python, *PYTHON_FLAGS, "-c", _BOOTSTRAP, str(probe_tree())]
     command = [
         *launcher,
         *arguments(

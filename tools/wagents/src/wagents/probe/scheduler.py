@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from wagents.model import ProbeSummary
-from wagents.probe.environment import probe_environment
+from wagents.probe.environment import PYTHON_FLAGS, probe_environment
 from wagents.probe.protocol import RuntimeFacts, read_result
 from wagents.probe.runner import (
     Capture,
@@ -130,9 +130,7 @@ class ZygoteClient:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-I",  # the flags runner.run_probe starts a probe with
-                    "-B",
-                    "-u",
+                    *PYTHON_FLAGS,
                     "-m",
                     "wagents.probe.zygote",
                     "--requests-fd",
