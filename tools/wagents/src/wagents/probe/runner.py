@@ -214,7 +214,13 @@ def _capture(process: subprocess.Popen[bytes], result_pipe: BinaryIO, deadline: 
                     continue
                 keep_output(capture, key.data, chunk)
             if not events and _has_exited(process):
-                # The child is gone but something it left behind holds the pipes open.
+                # The child is gone but something it left behind holds the pipes open. Take what
+                # it wrote: it may have written and exited just after the select timed out.
+                for key in list(selector.get_map().values()):
+                    os.set_blocking(key.fd, False)
+                    with contextlib.suppress(BlockingIOError):
+                        while chunk := os.read(key.fd, 65536):
+                            keep_output(capture, key.data, chunk)
                 break
     finally:
         selector.close()
