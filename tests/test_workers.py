@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -174,3 +175,23 @@ def test_a_worker_ignoring_sigint_is_killed_after_the_grace_period(tmp_path: Pat
     assert time.monotonic() - started < 30
     assert polite_pool.stop(grace=30) == []  # SIGINT was enough
     assert describe_exit(polite_pool.workers[0].process.returncode) != "was killed by SIGKILL"
+
+
+def test_workers_get_sigint_even_where_it_is_ignored(tmp_path: Path) -> None:
+    """`cmd &` in a script starts with SIGINT ignored, and exec keeps it ignored: the workers
+    must still receive the SIGINT that stops them."""
+    polite = "import time\nprint('ready', flush=True)\ntime.sleep(120)\n"
+    out = io.StringIO()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = WorkerPool([sys.executable, "-c", polite], 1, tmp_path, dict(os.environ), "p", out)
+        pool.start()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # this process: as it was
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    deadline = time.monotonic() + 60
+    while "ready" not in out.getvalue():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert pool.stop(grace=30) == []
+    assert describe_exit(pool.workers[0].process.returncode) != "was killed by SIGKILL"

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -156,6 +156,10 @@ class WorkerPool:
 
     def start(self) -> list[Worker]:
         """Start every worker (already started ones are kept if a later one fails to start)."""
+        with _sigint_deliverable():
+            return self._start()
+
+    def _start(self) -> list[Worker]:
         for index in range(1, self.count + 1):
             process = subprocess.Popen(
                 list(self.command),
@@ -219,6 +223,28 @@ def _say(err: TextIO, line: str) -> None:
     with contextlib.suppress(OSError, ValueError):  # a closed stderr must not stop the shutdown
         err.write(line + "\n")
         err.flush()
+
+
+@contextlib.contextmanager
+def _sigint_deliverable() -> Iterator[None]:
+    """Workers start with SIGINT's default action, the signal `stop` asks them to end with.
+
+    An ignored signal stays ignored across exec: started from `cmd &` in a script or under some
+    supervisors, which ignore SIGINT, every worker would ignore it too and be killed after the
+    grace period. A handled one is reset at exec, so while the workers start this process
+    handles SIGINT instead of ignoring it (the main thread only; elsewhere nothing changes).
+    """
+    try:
+        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        if ignored:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread
+        ignored = False
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _signal_group(pgid: int, signum: int) -> None:
