@@ -79,8 +79,11 @@ class EnvironmentFacts:
     """What the rules of every server share in one run, each computed at most once.
 
     `rule_slugs` are the rules that exist (for the ignore entries of `[tool.wagents]`). With a
-    `memory`, what FastMCP's config model says is also kept for later runs, which then need not
-    import fastmcp (a second of CPU) to check a fastmcp.json they have seen.
+    `memory` (the validation cache), the costly answers are also kept for later runs: what
+    FastMCP's config model says (else an import of fastmcp, about half a second of CPU), which
+    distribution provides which module and what requirements pull in (a walk of every installed
+    distribution's metadata), and uv's verdict on the lock (a subprocess). Each is named by what
+    it depends on beyond wagents, Python and fastmcp, which key the memory itself.
     """
 
     workspace: Workspace
