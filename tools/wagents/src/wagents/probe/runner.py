@@ -217,10 +217,8 @@ def _capture(process: subprocess.Popen[bytes], result_pipe: BinaryIO, deadline: 
                 # The child is gone but something it left behind holds the pipes open. Take what
                 # it wrote: it may have written and exited just after the select timed out.
                 for key in list(selector.get_map().values()):
-                    os.set_blocking(key.fd, False)
-                    with contextlib.suppress(BlockingIOError):
-                        while chunk := os.read(key.fd, 65536):
-                            keep_output(capture, key.data, chunk)
+                    for chunk in drain(key.fd):
+                        keep_output(capture, key.data, chunk)
                 break
     finally:
         selector.close()
@@ -229,6 +227,14 @@ def _capture(process: subprocess.Popen[bytes], result_pipe: BinaryIO, deadline: 
         for stream in (process.stdout, process.stderr):
             stream.close()
     return capture
+
+
+def drain(fd: int) -> Iterator[bytes]:
+    """What can be read from `fd` now, without waiting for more (it is made non-blocking)."""
+    os.set_blocking(fd, False)
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(fd, 65536):
+            yield chunk
 
 
 def keep_output(capture: Capture, stream: str, chunk: bytes) -> None:

@@ -271,21 +271,17 @@ class _Zygote:
                 kill_all(child.pid)
                 _reap(child.pid)
 
-    def _read(self, child: _Child, fd: int, stream: str) -> bool:
-        """Read one chunk of a child's pipe; False (and the pipe closed) at end of file."""
+    def _read(self, child: _Child, fd: int, stream: str) -> None:
+        """Read one chunk of a child's readable pipe; at end of file, close the pipe."""
         from wagents.probe.runner import keep_output
 
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return False
+        chunk = os.read(fd, 65536)
         if chunk:
             keep_output(child.capture, stream, chunk)
-            return True
+            return
         self.selector.unregister(fd)
         os.close(fd)
         del child.fds[fd]
-        return False
 
     def _check_children(self, active: set[int]) -> None:
         import time
@@ -300,10 +296,11 @@ class _Zygote:
             elif child.pid not in active and _has_exited(child.pid):
                 # The child is gone but something it left behind holds the pipes open: take what
                 # it wrote (it may have raced with the select) and stop.
+                from wagents.probe.runner import drain, keep_output
+
                 for fd, stream in list(child.fds.items()):
-                    os.set_blocking(fd, False)
-                    while self._read(child, fd, stream):
-                        pass
+                    for chunk in drain(fd):
+                        keep_output(child.capture, stream, chunk)
                 self._finish(child)
 
     def _finish(self, child: _Child) -> None:
