@@ -75,6 +75,16 @@ def _kept(stderr: str, pids: set[int]) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def _assert_gone_with_what_it_made(pid: int, runtime: Path) -> None:
+    """The kept zygote `pid` ends within 30 s, leaving only its lock file: no socket, no HOME."""
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+    left = sorted(path.name for path in (runtime / "wagents").iterdir())
+    assert [name for name in left if not name.endswith(".lock")] == []
+
+
 def _edit(root: Path, name: str, number: int) -> None:
     """Give the server one more tool, which only its probe sees (surface-drift reports it)."""
     source = root / "mcp" / name / "server.py"
@@ -113,12 +123,7 @@ def test_it_stops_when_idle_and_removes_what_it_made(
     root = _workspace(tmp_path / "ws", 1)
     _, stderr = _validate(root, runtime)
     _, pid = _kept(stderr, kept_pids)
-    deadline = time.monotonic() + 30
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(pid)
-    left = sorted(path.name for path in (runtime / "wagents").iterdir())
-    assert [name for name in left if not name.endswith(".lock")] == []  # no socket, no HOME
+    _assert_gone_with_what_it_made(pid, runtime)
 
 
 def test_sigterm_stops_it_the_same_way(tmp_path: Path, runtime: Path, kept_pids: set[int]) -> None:
@@ -126,12 +131,7 @@ def test_sigterm_stops_it_the_same_way(tmp_path: Path, runtime: Path, kept_pids:
     _, stderr = _validate(root, runtime)
     _, pid = _kept(stderr, kept_pids)
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 30
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(pid)
-    left = sorted(path.name for path in (runtime / "wagents").iterdir())
-    assert [name for name in left if not name.endswith(".lock")] == []
+    _assert_gone_with_what_it_made(pid, runtime)
 
 
 def test_a_killed_kept_zygote_is_replaced(
@@ -164,10 +164,10 @@ def test_two_runs_at_once_share_one_kept_zygote(
     tmp_path: Path, runtime: Path, kept_pids: set[int]
 ) -> None:
     root = _workspace(tmp_path / "ws", 60)
-    command = [*wagents_command(), "validate", "--format", "json", "--verbose", "--no-cache"]
+    command = [*wagents_command(), "validate", "--format", "json", "--verbose"]
     runs = [
         subprocess.Popen(
-            [*wagents_command(), "validate", "--format", "json", "--verbose"],
+            command,
             cwd=root,
             env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
             stdin=subprocess.DEVNULL,
@@ -182,7 +182,9 @@ def test_two_runs_at_once_share_one_kept_zygote(
     pids = {_kept(stderr, kept_pids)[1] for _, stderr in outputs}
     assert len(pids) == 1  # one of them started it; the other connected or waited for it
     assert outputs[0][0] == outputs[1][0]
-    plain = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    plain = subprocess.run(
+        [*command, "--no-cache"], cwd=root, capture_output=True, text=True, check=False
+    )
     assert json.loads(plain.stdout)["findings"] == json.loads(outputs[0][0])["findings"]
 
 

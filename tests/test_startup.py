@@ -21,9 +21,14 @@ def _imported(*args: str) -> set[str]:
         check=True,
         stdin=subprocess.DEVNULL,
     )
+    return _modules(done.stderr)
+
+
+def _modules(importtime: str) -> set[str]:
+    """The modules `python -X importtime` reported importing, from its stderr."""
     return {
         line.rpartition("|")[2].strip()
-        for line in done.stderr.splitlines()
+        for line in importtime.splitlines()
         if line.startswith("import time:")
     }
 
@@ -55,11 +60,7 @@ def test_a_run_the_cache_answers_loads_no_rules_probe_or_fastmcp(tmp_path) -> No
         check=False,
     )
     assert done.stdout == first.stdout  # the same report, from the cache
-    modules = {
-        line.rpartition("|")[2].strip()
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:")
-    }
+    modules = _modules(done.stderr)
     assert "wagents.check.engine" in modules
     heavy = (
         "fastmcp",
@@ -103,12 +104,7 @@ def test_a_fastmcp_json_seen_before_is_checked_without_importing_fastmcp(tmp_pat
             stdin=subprocess.DEVNULL,
             check=False,
         )
-        imported = {
-            line.rpartition("|")[2].strip()
-            for line in done.stderr.splitlines()
-            if line.startswith("import time:")
-        }
-        fastmcp = {name for name in imported if name.partition(".")[0] == "fastmcp"}
+        fastmcp = {name for name in _modules(done.stderr) if name.partition(".")[0] == "fastmcp"}
         return done.stdout, done.stderr, fastmcp
 
     again, stderr, fastmcp_again = validate("--verbose")
