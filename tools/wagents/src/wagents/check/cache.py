@@ -15,17 +15,20 @@ An entry holds one server's findings (and the runtime facts its probe showed) un
 - the rules selected, the probe timeout, `--isolated` and `--live`.
 
 A server's import may depend on more than this (a file elsewhere on disk, the network); such a
-server needs `--no-cache`. Beside the entries, `.wagents/cache/environment/` remembers facts of
-the installed environment that cost an import of fastmcp or a walk of every installed
-distribution's metadata (what FastMCP's config model says of each fastmcp.json seen; which
-distribution provides which module, and what each declared set of requirements pulls in, both
-also keyed by the mtimes of the site-packages directories; uv's verdict on the lock, also keyed
-by the run's context, uv and the `UV_*` variables), keyed by wagents, Python and fastmcp
-(`ResultCache.remember`). Entries are
-written atomically; two validations at once may both
-write an entry and the last one wins (they hold the same findings). An entry that does not parse
-or does not match its key is ignored and rewritten. Results that depend on the machine's load (a
-probe that timed out or gave no result) are not stored.
+server needs `--no-cache`. Entries are written atomically; two validations at once may both write
+an entry and the last one wins (they hold the same findings). An entry that does not parse or does
+not match its key is ignored and rewritten. Results that depend on the machine's load (a probe
+that timed out or gave no result) are not stored.
+
+Beside the entries, `.wagents/cache/environment/` remembers what is costly to learn of the
+environment (`ResultCache.remember`), keyed by wagents, Python and fastmcp, each answer also by
+what else it depends on:
+
+- what FastMCP's config model says of each fastmcp.json seen (else an import of fastmcp);
+- which distribution provides which module, and what each declared set of requirements pulls in
+  (else a walk of every installed distribution's metadata), by the site-packages directories'
+  mtimes;
+- uv's verdict on the lock (else `uv lock --check`), by the run's context, uv and `UV_*`.
 """
 
 from __future__ import annotations
