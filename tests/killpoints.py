@@ -3,12 +3,12 @@
 Run as a script by test_crash_safety.py: `python killpoints.py ROOT PREFIX [FIRST LAST]`.
 
 The wagents CLI is imported once; every attempt is a forked child that runs the real
-`wagents.cli.app.main` for `new PREFIXk --no-sync` in ROOT with an audit hook (`sys.addaudithook`)
-that counts the file-system events touching ROOT (open, mkdir, rename, replace, remove, chmod,
-rmtree) and sends itself SIGKILL just before event number k. Without a kill point the child counts
-the events of a full run. After each kill the same command is run again, unkilled; then the server
-directory and the root pyproject are put back as they were, so that every attempt makes the same
-server from the same workspace.
+`wagents.cli.app.run` (what the console script runs) for `new PREFIXk --no-sync` in ROOT with an
+audit hook (`sys.addaudithook`) that counts the file-system events touching ROOT (open, mkdir,
+rename, replace, remove, chmod, rmtree) and sends itself SIGKILL just before event number k.
+Without a kill point the child counts the events of a full run. After each kill the same command is
+run again, unkilled; then the server directory and the root pyproject are put back as they were, so
+that every attempt makes the same server from the same workspace.
 
 `wagents new` probes the rendered server for its surface snapshot before it writes anything (in
 a subprocess, outside ROOT: no event here). The first, real run records that snapshot; the attempts
@@ -82,18 +82,14 @@ def _run_child(
         sys.addaudithook(hook)
         sys.argv = ["wagents", "new", name, "--no-sync"]
         sys.stdout = sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
-        from wagents.cli.app import main
+        from wagents.cli.app import run
 
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-            if count_file is not None:
-                fd = os.open(count_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                os.write(fd, str(seen).encode())
-                os.close(fd)
-            os._exit(code)
-        os._exit(0)
+        code = run()
+        if count_file is not None:
+            fd = os.open(count_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.write(fd, str(seen).encode())
+            os.close(fd)
+        os._exit(code)
     except BaseException:
         os._exit(99)
 

@@ -9,7 +9,9 @@ change what the preloaded imports would have seen (those must be re-run in a fre
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import mmap
 import os
 import signal
 import uuid
@@ -20,6 +22,7 @@ import pytest
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.probe.runner import ProbeLimits, ProbeRequest
 from wagents.probe.scheduler import ProbeInfo, Prober, zygote_unsupported
+from wagents.probe.zygote import HUGE_PAGES_FROM
 from wagents.testing import scratch_workspace
 from wagents.workspace.root import Workspace
 
@@ -133,6 +136,22 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return workspace
 
 
+def kernel_collapses() -> bool:
+    """Whether this kernel moves anonymous memory to huge pages on `madvise(MADV_COLLAPSE)`."""
+    huge = 2 << 20
+    region = mmap.mmap(-1, 2 * huge, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    region.write(b"x" * (2 * huge))
+    buffer = ctypes.c_char.from_buffer(region)
+    start = -(-ctypes.addressof(buffer) // huge) * huge  # the first 2 MB boundary inside it
+    madvise = ctypes.CDLL(None, use_errno=True).madvise
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    try:
+        return madvise(start, huge, 25) == 0  # MADV_COLLAPSE
+    finally:
+        del buffer
+        region.close()
+
+
 def probe_all(
     workspace: Workspace, names: list[str], runner: str, timeout: float, jobs: int = 2
 ) -> tuple[dict[str, RuntimeFacts], ProbeInfo]:
@@ -166,6 +185,9 @@ def test_hostile_servers_give_the_same_facts_in_both_runners(workspace: Workspac
     fresh, fresh_info = probe_all(workspace, names, "process", timeout=120)
     assert info.runner == "zygote" and info.reason is None
     assert fresh_info.runner == "process"
+    # Enough servers for the zygote to move its heap to huge pages, where the kernel can.
+    assert len(names) >= HUGE_PAGES_FROM
+    assert ("MB of them in huge pages" in (info.detail or "")) == kernel_collapses(), info.detail
     assert_same(zygote, fresh)
     # Not vacuous: each server did what it was written to do.
     assert {name: facts.status for name, facts in zygote.items()} == {

@@ -94,9 +94,10 @@ class _Refused(Exception):
 
 class ZygoteClient:
     """The validator's end of one zygote (see zygote.py for the protocol): a process started for
-    this run, or with `keep` (seconds), a session of the zygote kept between runs (kept.py)."""
+    this run, or with `keep` (seconds), a session of the zygote kept between runs (kept.py).
+    `servers` is about how many probes it will fork (it prepares differently for many)."""
 
-    def __init__(self, keep: float = 0.0) -> None:
+    def __init__(self, keep: float = 0.0, servers: int = 0) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self._directory: str | None = None
         self._stderr: IO[bytes] | None = None
@@ -107,7 +108,7 @@ class ZygoteClient:
             self._requests = os.dup(connection.fileno())
             self._responses_read = connection.detach()
         else:
-            self._spawn()
+            self._spawn(servers)
         self.hello: dict[str, Any] = {}
         self._ready = threading.Event()
         self._failure: str | None = None
@@ -118,7 +119,7 @@ class ZygoteClient:
         self._reader = threading.Thread(target=self._read, name="zygote-reader", daemon=True)
         self._reader.start()
 
-    def _spawn(self) -> None:
+    def _spawn(self, servers: int) -> None:
         requests_read, self._requests = os.pipe()
         self._responses_read, responses_write = os.pipe()
         self._directory = tempfile.mkdtemp(prefix="wagents-zygote-")
@@ -137,6 +138,8 @@ class ZygoteClient:
                     str(requests_read),
                     "--responses-fd",
                     str(responses_write),
+                    "--servers",
+                    str(servers),
                 ],
                 cwd=home,  # empty: nothing there for preloaded code to read
                 stdin=subprocess.DEVNULL,
@@ -390,6 +393,9 @@ class Prober:
         if self._zygote is not None and self._zygote.hello.get("ready"):
             hello = self._zygote.hello
             preloaded = f"{hello.get('modules')} modules preloaded in {hello.get('seconds')} s"
+            huge = hello.get("huge_pages")
+            if isinstance(huge, int) and huge > 0:
+                preloaded += f", {huge >> 20} MB of them in huge pages"
             kept = hello.get("kept")
             if isinstance(kept, dict):
                 self.info.detail = (
@@ -424,7 +430,7 @@ class Prober:
                 self._not_kept = str(exc)
         if reason is None and self._zygote is None:
             try:
-                self._zygote = ZygoteClient()
+                self._zygote = ZygoteClient(servers=count)
             except OSError as exc:
                 reason = f"it could not be started ({exc})"
         self.info.runner = "process" if reason else "zygote"
