@@ -3,8 +3,11 @@ match: it must find exactly what detect-secrets' own `scan_file` finds reading t
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+
+import pytest
 
 from wagents.analysis import secrets
 
@@ -72,7 +75,11 @@ def _fast(paths: list[Path]) -> set[tuple[str, int, str]]:
     return found
 
 
-def test_the_scan_finds_exactly_what_detect_secrets_finds(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The synthetic files, and every text file of the cases, the corpus, the servers and
+    wagents' own source, copied."""
+    tmp_path = tmp_path_factory.mktemp("texts")
     paths = []
     for name, text in SYNTHETIC.items():
         path = tmp_path / "synthetic" / name
@@ -99,6 +106,47 @@ def test_the_scan_finds_exactly_what_detect_secrets_finds(tmp_path: Path) -> Non
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(original, copy)
             paths.append(copy)
+    return paths
+
+
+def test_the_scan_finds_exactly_what_detect_secrets_finds(paths: list[Path]) -> None:
     reference = _reference(paths)
     assert len(reference) >= 10  # not vacuous: the synthetic file alone holds more
     assert _fast(paths) == reference
+
+
+def test_the_texts_the_prefilter_leaves_out_hold_nothing_detect_secrets_finds(
+    paths: list[Path],
+) -> None:
+    prefilter = secrets.Prefilter(secrets.detector_triggers(), secrets.file_type)
+    triggers = re.compile(prefilter.triggers)
+    texts = {path: path.read_text(encoding="utf-8") for path in paths}
+    left_out = {
+        path
+        for path, text in texts.items()
+        if secrets.finds_nothing(path, text, triggers, prefilter)
+    }
+    assert len(left_out) >= len(paths) // 4  # not vacuous: most source files hold no trigger
+    assert {Path(path) for path, _, _ in _reference(paths)}.isdisjoint(left_out)
+    assert secrets.scan_files(texts, prefilter) == secrets.scan_files(texts)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "left_out"),
+    [
+        ("server.py", '"""A server."""\nfrom fastmcp import FastMCP\nmcp = FastMCP("x")\n', True),
+        ("server.py", 'db_password = "hunter2hunter2"\n', False),  # a trigger line
+        ("tests.py", "[section]\nname = value\n", False),  # the INI transformer parses it
+        ("settings.yaml", "name: x\n", False),  # the YAML transformer may parse it
+        ("config.json", '{\n  "name": "x"\n}\n', True),  # INI fails with and without a header
+        ("config.json", '{"name": "x"}\n', False),  # the eager INI transformer parses it
+        ("pyproject.toml", '[project]\nname = "x"\n', False),
+        ("pyproject.toml", '[project]\ndependencies = [\n  "fastmcp",\n]\n', True),
+    ],
+)
+def test_the_prefilter_leaves_out_only_texts_read_as_they_are(
+    name: str, text: str, left_out: bool
+) -> None:
+    prefilter = secrets.Prefilter(secrets.detector_triggers(), secrets.file_type)
+    triggers = re.compile(prefilter.triggers)
+    assert secrets.finds_nothing(Path(name), text, triggers, prefilter) is left_out

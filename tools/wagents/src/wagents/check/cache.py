@@ -28,6 +28,8 @@ what else it depends on:
 - which distribution provides which module, and what each declared set of requirements pulls in
   (else a walk of every installed distribution's metadata), by the site-packages directories'
   mtimes;
+- what detect-secrets' detectors need to see on a line, and the type it gives each file suffix
+  (else an import of detect-secrets), by the same mtimes;
 - uv's verdict on the lock (else `uv lock --check`), by the run's context, uv and `UV_*`.
 """
 

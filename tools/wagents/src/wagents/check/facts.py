@@ -27,7 +27,13 @@ from typing import Any, Protocol
 from wagents.analysis.effects import Module
 from wagents.analysis.knowledge import knowledge
 from wagents.analysis.profiles import DEFAULT_CLIENTS
-from wagents.analysis.secrets import SecretHit, scan_files
+from wagents.analysis.secrets import (
+    Prefilter,
+    SecretHit,
+    detector_triggers,
+    file_type,
+    scan_files,
+)
 from wagents.analysis.serving import Serving, assess
 from wagents.analysis.taint import ModuleReport, analyze
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
@@ -82,7 +88,8 @@ class EnvironmentFacts:
     `memory` (the validation cache), the costly answers are also kept for later runs: what
     FastMCP's config model says (else an import of fastmcp, about half a second of CPU), which
     distribution provides which module and what requirements pull in (a walk of every installed
-    distribution's metadata), and uv's verdict on the lock (a subprocess). Each is named by what
+    distribution's metadata), what lets the secret scan leave detect-secrets out (an import of
+    it), and uv's verdict on the lock (a subprocess). Each is named by what
     it depends on beyond wagents, Python and fastmcp, which key the memory itself.
     """
 
@@ -163,6 +170,22 @@ class EnvironmentFacts:
         roots = [[r.name, sorted(r.extras)] for r in requirements]  # all pulled_in looks at
         name = f"pulled-in {self._installed} {json.dumps(roots)}"
         return dict(self.memory.remember(name, compute))
+
+    @cached_property
+    def secret_prefilter(self) -> Prefilter:
+        """What lets the secret scan leave detect-secrets out for texts it would find nothing in
+        (with a memory: as the previous runs learnt it while nothing was installed or removed,
+        so that a run checking servers without such texts does not import detect-secrets)."""
+        if self.memory is None:
+            return Prefilter(detector_triggers(), file_type)
+        memory, installed = self.memory, self._installed
+
+        def remembered_type(suffix: str) -> str:
+            name = f"secret-file-type {installed} {json.dumps(suffix)}"
+            return str(memory.remember(name, lambda: file_type(suffix)))
+
+        triggers = memory.remember(f"secret-triggers {installed}", detector_triggers)
+        return Prefilter(str(triggers), remembered_type)
 
     @cached_property
     def fastmcp_constructor(self) -> FastMCPConstructor:
@@ -459,7 +482,10 @@ class ServerFacts:
         """Credential-looking lines in the server's code and config files git does not ignore."""
         ignored = self.environment.git_ignored
         texts = self.files.scannable_texts
-        return scan_files({path: text for path, text in texts.items() if not ignored.covers(path)})
+        return scan_files(
+            {path: text for path, text in texts.items() if not ignored.covers(path)},
+            self.environment.secret_prefilter,
+        )
 
 
 def facts_for(

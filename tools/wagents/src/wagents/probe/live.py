@@ -23,7 +23,6 @@ The results are frozen facts (`LiveFacts`); rules judge them (check/rules/live.p
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
@@ -39,11 +38,14 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wagents.probe.environment import probe_environment
 from wagents.probe.runner import STDERR_TAIL_BYTES, _has_exited, kill_all
 from wagents.probe.sandbox import home_environment
+
+if TYPE_CHECKING:
+    import asyncio
 
 #: How long a stdio server may take to exit once its stdin is closed (issue 14; clients wait a
 #: few seconds before they kill it).
@@ -273,6 +275,8 @@ def _exit_code(process: subprocess.Popen[bytes]) -> int | None:
 
 async def _wait_exit(process: subprocess.Popen[bytes], seconds: float) -> float | None:
     """Seconds until the process exited, or None when it still runs after `seconds`."""
+    import asyncio
+
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         if _has_exited(process):
@@ -331,6 +335,8 @@ async def _session(
 
     The process is watched meanwhile: when it exits, the session stops at once and says so.
     """
+    import asyncio
+
     import anyio
     from mcp.shared.exceptions import McpError
     from mcp.types import CONNECTION_CLOSED
@@ -472,6 +478,8 @@ class _Stdout:
 
 def run_stdio(request: LiveRequest) -> StdioFacts:
     """Start the server as a client configuration does and hold one session with it."""
+    import asyncio
+
     command, args = client_command(request.server_dir, request.source, request.entrypoint)
     shown = (command, *args)
     if not has_environment(request.workspace_root):
@@ -520,6 +528,8 @@ def run_stdio(request: LiveRequest) -> StdioFacts:
 async def _stdio_session(
     process: subprocess.Popen[bytes], request: LiveRequest, stdout: _Stdout
 ) -> tuple[Session, bool | None, float | None]:
+    import asyncio
+
     import anyio
     from mcp.shared.message import SessionMessage
 
@@ -609,6 +619,8 @@ async def _write_stdin(source: Any, writer: asyncio.StreamWriter) -> None:
 
 def run_http(request: LiveRequest) -> HttpFacts:
     """Serve the server with uvicorn (two stateless workers) and talk to it over HTTP."""
+    import asyncio
+
     started = time.monotonic()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     with listener, _sandbox(request.env) as (home, env):
