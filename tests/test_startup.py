@@ -112,10 +112,44 @@ def test_a_server_checked_again_imports_neither_fastmcp_nor_detect_secrets(tmp_p
 
     again, stderr, imported_again = validate("--verbose")
     assert "1 server(s) from .wagents/cache/validate, 1 checked" in stderr  # alpha, again
-    asked, _, imported_asked = validate("--no-cache")
+    asked, _, imported_asked = validate("--no-cache", "--runner", "process")
     assert again == asked
     messages = [f["message"] for f in json.loads(again)["findings"] if f["rule"] == "fastmcp-json"]
     assert len(messages) == 2, messages  # the unknown key, and the model's refusal
     # The measurement sees both imports when they happen.
     assert {"fastmcp.utilities.mcp_server_config", "detect_secrets"} <= imported_asked
     assert sorted(imported_again) == []
+
+
+def test_the_zygote_answers_what_fastmcp_s_models_say(tmp_path) -> None:
+    """A run whose probes fork from the zygote asks it what FastMCP's config model says of each
+    fastmcp.json (it has imported fastmcp already): the findings of a run without a zygote, which
+    imports fastmcp into the validator, with no fastmcp module in the validator."""
+    from wagents.testing import scratch_workspace
+
+    workspace = scratch_workspace(tmp_path / "ws", ["alpha", "beta"])
+    config = workspace.root / "mcp" / "alpha" / "fastmcp.json"
+    broken = json.loads(config.read_text())
+    broken["enviroment"] = {"python": "3.11"}  # an unknown key
+    broken["deployment"] = {"transport": "carrier-pigeon"}  # a value the model refuses
+    config.write_text(json.dumps(broken, indent=2))
+
+    def validate(*args: str) -> tuple[dict, set[str]]:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "wagents", "validate", "-f", "json", *args],
+            cwd=workspace.root,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        fastmcp = {name for name in _modules(done.stderr) if name.partition(".")[0] == "fastmcp"}
+        return json.loads(done.stdout), fastmcp
+
+    forked, fastmcp_forked = validate("--no-cache", "--runner", "zygote")
+    fresh, fastmcp_fresh = validate("--no-cache", "--runner", "process")
+    assert forked["findings"] == fresh["findings"]
+    rules = [finding["rule"] for finding in forked["findings"]]
+    assert rules.count("fastmcp-json") == 2, rules  # the unknown key, and the model's refusal
+    assert "fastmcp.utilities.mcp_server_config" in fastmcp_fresh  # the measurement sees it
+    assert sorted(fastmcp_forked) == []

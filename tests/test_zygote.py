@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import json
 import mmap
 import os
 import signal
@@ -21,7 +22,7 @@ import pytest
 
 from wagents.probe.protocol import RuntimeFacts, ServerInfo
 from wagents.probe.runner import ProbeLimits, ProbeRequest
-from wagents.probe.scheduler import ProbeInfo, Prober, zygote_unsupported
+from wagents.probe.scheduler import ProbeInfo, Prober, ZygoteClient, zygote_unsupported
 from wagents.probe.zygote import HUGE_PAGES_FROM
 from wagents.testing import scratch_workspace
 from wagents.workspace.root import Workspace
@@ -261,3 +262,42 @@ def test_the_zygote_leaves_no_process_behind(workspace: Workspace) -> None:
         if TOKEN.encode() in command:
             leftovers.append(entry.name)
     assert leftovers == []
+
+
+def test_the_zygote_answers_or_refuses_questions_about_fastmcp_json() -> None:
+    """What the zygote says of fastmcp.json texts is what FastMCP's models say in this process;
+    a text it cannot read is refused (the validator then asks the models itself)."""
+    from wagents.probe import fastmcp_models
+
+    valid = json.dumps({"source": {"path": "server.py"}})
+    refused = json.dumps({"deployment": {"transport": "carrier-pigeon"}})
+    client = ZygoteClient()
+    try:
+        answers = client.fastmcp_config([valid, refused]).result(timeout=120)
+        unreadable = client.fastmcp_config(["{not json"])
+        with pytest.raises(Exception, match="JSONDecodeError"):
+            unreadable.result(timeout=120)
+    finally:
+        client.close()
+    assert answers.keys == fastmcp_models.config_keys()
+    assert answers.errors[valid] == ()
+    assert answers.errors[refused] == fastmcp_models.config_errors(json.loads(refused))
+    assert answers.errors[refused]  # not vacuous: the model refuses the transport
+
+
+def test_what_the_zygote_could_not_answer_the_validator_asks_itself(tmp_path: Path) -> None:
+    """A zygote that failed (or refused) leaves FastMCP's models to the validator: the same
+    answers as a run without a zygote."""
+    from concurrent.futures import Future
+
+    from wagents.check.facts import EnvironmentFacts
+
+    workspace = scratch_workspace(tmp_path / "ws", ["alpha"])
+    failed: Future = Future()
+    failed.set_exception(RuntimeError("the zygote failed"))
+    config = {"source": {"path": "server.py"}, "deployment": {"transport": "carrier-pigeon"}}
+    without = EnvironmentFacts(workspace)
+    after_failure = EnvironmentFacts(workspace, fastmcp_answers=failed)
+    assert after_failure.fastmcp_config_errors(config) == without.fastmcp_config_errors(config)
+    assert after_failure.fastmcp_config_errors(config)  # not vacuous
+    assert after_failure.fastmcp_config_keys == without.fastmcp_config_keys

@@ -29,6 +29,7 @@ from wagents.workspace.root import Workspace
 
 if TYPE_CHECKING:
     from wagents.check.rules import Rule
+    from wagents.probe.scheduler import Prober
 
 __all__ = ["Options", "selected_rules", "validate"]
 
@@ -43,6 +44,19 @@ def selected_rules(options: Options) -> list[Rule]:
         raise UsageError(f"unknown rule {', '.join(unknown)} (see `wagents rules` for the list)")
     chosen = [rules[slug] for slug in options.select] if options.select else list(rules.values())
     return [item for item in chosen if item.slug not in options.ignore]
+
+
+def _prober(workspace: Workspace, options: Options) -> Prober:
+    """What runs the import probes of this run. A kept zygote is a cache too: a run that reads
+    none (`--no-cache`) starts a zygote of its own."""
+    from wagents.probe.runner import ProbeLimits
+    from wagents.probe.scheduler import Prober
+    from wagents.workspace.settings import read_workspace_settings
+
+    keep = 0.0
+    if options.cache:
+        keep = read_workspace_settings(workspace.tool_wagents).values.keep_zygote
+    return Prober(ProbeLimits(timeout=options.timeout), options.jobs, options.runner, keep)
 
 
 def validate(
@@ -81,17 +95,26 @@ def validate(
         keys[server.name] = lookup.key if lookup is not None else None
         todo.append(server)
     needs_rules = bool(todo or options.select or options.ignore or options.describe_rules)
-    rules: list[Rule] = selected_rules(options) if needs_rules else []
+    rules: list[Rule] = []
     probes, checked, stored, live, live_seconds = ProbeSummary(), 0, 0, 0, 0.0
     if todo:
-        from wagents.check.pipeline import Pipeline  # the heavy part: only for what is not cached
+        prober = _prober(workspace, options)
+        try:
+            if not (options.select or options.ignore):  # every rule runs: the probed ones too
+                prober.start(len(todo))  # the zygote imports fastmcp while the rules load
+            rules = selected_rules(options)
+            from wagents.check.pipeline import Pipeline  # the heavy part: what is not cached
 
-        pipeline = Pipeline(workspace, rules, options, cache, keys, on_server_done)
-        pipeline.run(todo)
+            pipeline = Pipeline(workspace, rules, options, cache, keys, on_server_done)
+            pipeline.run(todo, prober)
+        finally:
+            prober.close()
         findings += pipeline.findings
         suppressed += pipeline.suppressed
         probes, checked, stored = pipeline.probes.summary(), pipeline.checked, pipeline.stored
         live, live_seconds = pipeline.live_count, pipeline.live_seconds
+    elif needs_rules:
+        rules = selected_rules(options)
     if cache is not None:
         cache.save()
     described: tuple[RuleInfo, ...] = tuple(rules) if options.describe_rules else ()

@@ -19,6 +19,7 @@ import inspect
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,13 @@ from wagents.analysis.serving import Serving, assess
 from wagents.analysis.taint import ModuleReport, analyze
 from wagents.check.suppressions import Ignore, IgnoreProblem, read_ignores
 from wagents.model import Server
+from wagents.probe.fastmcp_models import (
+    Answers,
+    ConfigError,
+    config_errors,
+    config_keys,
+    config_text,
+)
 from wagents.probe.protocol import Location, RuntimeFacts, ServerInfo
 from wagents.workspace import distributions
 from wagents.workspace.listing import Ignored, git_ignored
@@ -56,16 +64,6 @@ class FastMCPConstructor:
     positional: int
     keywords: frozenset[str]
     removed: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ConfigError:
-    """One error `MCPServerConfig` (the model `fastmcp run` loads) reports on a fastmcp.json."""
-
-    location: str
-    message: str
-    #: The innermost key of the location, to find the line by.
-    key: str | None = None
 
 
 class Memory(Protocol):
@@ -96,6 +94,9 @@ class EnvironmentFacts:
     workspace: Workspace
     rule_slugs: frozenset[str] = frozenset()
     memory: Memory | None = None
+    #: What the zygote will answer of the run's fastmcp.json texts, when the probes run forked
+    #: from one (it has imported fastmcp already; see probe/fastmcp_models.py).
+    fastmcp_answers: Future[Answers] | None = None
 
     @cached_property
     def root_settings(self) -> RootSettings:
@@ -203,62 +204,44 @@ class EnvironmentFacts:
     @cached_property
     def fastmcp_config_keys(self) -> dict[str, frozenset[str]]:
         """Keys `MCPServerConfig` understands, per section ("" is the top level)."""
+
+        def compute() -> dict[str, list[str]]:
+            answers = self._fastmcp_answers
+            keys = answers.keys if answers is not None else config_keys()
+            return {section: sorted(names) for section, names in keys.items()}
+
         if self.memory is None:
-            return _config_keys()
-        remembered = self.memory.remember(
-            "fastmcp-config-keys", lambda: {k: sorted(v) for k, v in _config_keys().items()}
-        )
-        return {section: frozenset(keys) for section, keys in remembered.items()}
+            known = compute()
+        else:
+            known = self.memory.remember("fastmcp-config-keys", compute)
+        return {section: frozenset(keys) for section, keys in known.items()}
 
     def fastmcp_config_errors(self, config: dict[str, Any]) -> tuple[ConfigError, ...]:
         """What FastMCP's own `MCPServerConfig` says of a fastmcp.json object (empty: valid)."""
+        text = config_text(config)
+
+        def compute() -> list[tuple[Any, ...]]:
+            answers = self._fastmcp_answers
+            errors = answers.errors.get(text) if answers is not None else None
+            if errors is None:
+                errors = config_errors(config)
+            return [dataclasses.astuple(error) for error in errors]
+
         if self.memory is None:
-            return _config_errors(config)
-        text = json.dumps(config, ensure_ascii=False)  # key order kept: errors follow it
+            return tuple(ConfigError(*error) for error in compute())
         name = f"fastmcp-config-errors {hashlib.sha256(text.encode()).hexdigest()}"
-        remembered = self.memory.remember(
-            name, lambda: [dataclasses.astuple(error) for error in _config_errors(config)]
-        )
-        return tuple(ConfigError(*error) for error in remembered)
+        return tuple(ConfigError(*error) for error in self.memory.remember(name, compute))
 
-
-def _config_keys() -> dict[str, frozenset[str]]:
-    from fastmcp.utilities.mcp_server_config.v1.environments.uv import UVEnvironment
-    from fastmcp.utilities.mcp_server_config.v1.mcp_server_config import (
-        Deployment,
-        MCPServerConfig,
-    )
-    from fastmcp.utilities.mcp_server_config.v1.sources.filesystem import FileSystemSource
-
-    def keys(model: Any) -> frozenset[str]:
-        return frozenset(field.alias or name for name, field in model.model_fields.items())
-
-    return {
-        "": keys(MCPServerConfig),
-        "source": keys(FileSystemSource),
-        "environment": keys(UVEnvironment),
-        "deployment": keys(Deployment),
-    }
-
-
-def _config_errors(config: dict[str, Any]) -> tuple[ConfigError, ...]:
-    from fastmcp.utilities.mcp_server_config import MCPServerConfig
-    from pydantic import ValidationError
-
-    try:
-        MCPServerConfig.model_validate(config)
-    except ValidationError as exc:
-        return tuple(
-            ConfigError(
-                ".".join(str(part) for part in error["loc"]) or "(top level)",
-                error["msg"],
-                next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), None),
-            )
-            for error in exc.errors()
-        )
-    except (TypeError, ValueError) as exc:  # validators raising outside pydantic's wrapping
-        return (ConfigError("", f"is not a valid FastMCP config: {exc}"),)
-    return ()
+    @cached_property
+    def _fastmcp_answers(self) -> Answers | None:
+        """What the zygote answered of the run's fastmcp.json texts; None without one, or when
+        it could not answer (the validator then imports fastmcp itself)."""
+        if self.fastmcp_answers is None:
+            return None
+        try:
+            return self.fastmcp_answers.result()
+        except Exception:
+            return None
 
 
 @dataclass(frozen=True)

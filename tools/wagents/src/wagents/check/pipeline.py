@@ -30,9 +30,10 @@ from wagents.model import (
     Suppressed,
     one_line,
 )
+from wagents.probe.fastmcp_models import config_text
 from wagents.probe.isolated import IsolatedFacts, check_isolated
 from wagents.probe.live import LiveFacts
-from wagents.probe.runner import ProbeLimits, ProbeRequest, request_for
+from wagents.probe.runner import ProbeRequest, request_for
 from wagents.probe.scheduler import ProbeInfo, Prober
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import ServerFiles
@@ -57,7 +58,6 @@ class Pipeline:
         self.workspace = workspace
         self.options = options
         self.rules = rules
-        self.environment = EnvironmentFacts(workspace, frozenset(all_rules()), cache)
         # Run while the probes do: they read no runtime facts.
         self.static_rules = [item for item in rules if item.stage is Stage.STATIC]
         self.probing = any(item.stage is not Stage.STATIC for item in rules)
@@ -75,17 +75,20 @@ class Pipeline:
         self.static_findings: dict[str, list[Finding]] = {}
         self.waiting: list[ServerFacts] = []  # for their isolated install or live launch
 
-    def run(self, servers: list[Server]) -> None:
-        todo = [
-            ServerFacts(ServerFiles(server, self.workspace), self.environment) for server in servers
-        ]
-        limits = ProbeLimits(timeout=self.options.timeout)
-        # A kept zygote is a cache too: a run that reads none (--no-cache) starts its own.
-        keep = self.environment.root_settings.values.keep_zygote if self.options.cache else 0.0
-        with Prober(limits, self.options.jobs, self.options.runner, keep) as prober:
+    def run(self, servers: list[Server], prober: Prober) -> None:
+        """Check `servers`, probed by `prober` (the engine may have started it already); it is
+        closed once the probes are done, before the isolated installs and live launches."""
+        files = [ServerFiles(server, self.workspace) for server in servers]
+        with prober:
+            answers = None
             if self.probing:
-                prober.start(len(todo))  # the zygote imports fastmcp while the servers are read
-            self._check(todo, prober)
+                prober.start(len(files))  # the zygote imports fastmcp while the servers are read
+                if any(item.fastmcp_models for item in self.static_rules):
+                    answers = prober.fastmcp_config(_config_texts(files))
+            environment = EnvironmentFacts(
+                self.workspace, frozenset(all_rules()), self.cache, fastmcp_answers=answers
+            )
+            self._check([ServerFacts(item, environment) for item in files], prober)
         self.probes = prober.info
         if self.waiting:
             isolated: dict[Path, IsolatedFacts] = {}
@@ -113,8 +116,14 @@ class Pipeline:
                 if loaded is not None and (loaded.error is None or loaded.text is not None):
                     requests[request_for(facts.files)] = facts
         prober.submit(requests)
-        for facts in todo:  # while the probes run
-            self.static_findings[facts.server.name] = _run_rules(facts, self.static_rules)
+        # While the probes run; the rules reading FastMCP's models last (see Rule).
+        early = [item for item in self.static_rules if not item.fastmcp_models]
+        late = [item for item in self.static_rules if item.fastmcp_models]
+        for facts in todo:
+            self.static_findings[facts.server.name] = _run_rules(facts, early)
+        for facts in todo:
+            found = self.static_findings[facts.server.name]
+            found += _run_rules(facts, late, earlier=found)
         probed = set(map(id, requests.values()))
         for facts in todo:
             if id(facts) not in probed:
@@ -152,6 +161,16 @@ class Pipeline:
     def _done(self, name: str) -> None:
         if self.on_server_done is not None:
             self.on_server_done(name)
+
+
+def _config_texts(files: Iterable[ServerFiles]) -> set[str]:
+    """The fastmcp.json objects of `files`, as FastMCP's models are asked about them."""
+    texts = set()
+    for item in files:
+        loaded = item.fastmcp_json
+        if loaded is not None and loaded.error is None and isinstance(loaded.value, dict):
+            texts.add(config_text(loaded.value))
+    return texts
 
 
 def check_server(

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from wagents.model import ProbeSummary
 from wagents.probe.environment import PYTHON_FLAGS, probe_environment
+from wagents.probe.fastmcp_models import Answers
 from wagents.probe.protocol import RuntimeFacts, read_result
 from wagents.probe.runner import (
     Capture,
@@ -218,6 +219,37 @@ class ZygoteClient:
             raise _Refused(f"a fresh process may differ: {retry}")
         return interpret(int(response["returncode"]), capture, limits, float(response["seconds"]))
 
+    def fastmcp_config(self, texts: list[str]) -> Future[Answers]:
+        """Ask the zygote what FastMCP's models say of fastmcp.json `texts` (see
+        fastmcp_models.py); returns at once. The answer comes once it has preloaded; the future
+        fails when it cannot answer (it failed, or it refused the question)."""
+        request_id = next(self._ids)
+        asked: Future[dict[str, Any]] = Future()
+        answers: Future[Answers] = Future()
+
+        def parse(done: Future[dict[str, Any]]) -> None:
+            try:
+                response = done.result()
+                if "refused" in response:
+                    raise _Refused(str(response["refused"]))
+                answers.set_result(Answers.from_json(response["fastmcp_config"]))
+            except Exception as exc:  # its failure, a refusal or a malformed answer
+                answers.set_exception(exc)
+
+        asked.add_done_callback(parse)
+        message = {"id": request_id, "fastmcp_config": texts}
+        with self._lock:
+            if self._failure is not None:
+                asked.set_exception(_Unavailable(self._failure))
+                return answers
+            self._waiting[request_id] = asked
+            try:
+                _write_all(self._requests, (json.dumps(message) + "\n").encode())
+            except OSError as exc:
+                del self._waiting[request_id]
+                asked.set_exception(_Unavailable(f"it stopped reading requests ({exc})"))
+        return answers
+
     def close(self) -> None:
         """Stop the zygote (a kept one: this run's session): end of requests kills its
         children; then make sure it is gone."""
@@ -372,6 +404,14 @@ class Prober:
         if self._pool is None and expected > 0:
             self._start(expected)
 
+    def fastmcp_config(self, texts: Iterable[str]) -> Future[Answers] | None:
+        """What the zygote will answer of fastmcp.json `texts` (see `ZygoteClient`); None when
+        probes do not run forked from one (`start` first) or there is nothing to ask."""
+        texts = sorted(set(texts))
+        if self._zygote is None or not texts:
+            return None
+        return self._zygote.fastmcp_config(texts)
+
     def submit(self, requests: Iterable[ProbeRequest]) -> None:
         """Start probing `requests` (returns at once)."""
         pending = list(requests)
@@ -407,6 +447,9 @@ class Prober:
                 self.info.detail = f"pid {hello.get('pid')}, {preloaded}{not_kept}"
 
     def close(self) -> None:
+        """Stop the zygote and every probe still running (again: nothing more to do)."""
+        if self._closing:
+            return
         self._closing = True  # probes cut short now must not start again in fresh processes
         if self._pool is not None:
             for future in self._futures:

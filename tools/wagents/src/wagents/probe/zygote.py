@@ -29,8 +29,10 @@ Protocol (newline-delimited JSON on two pipes): the zygote first writes a hello
 `{"id", "server_dir", "source", "entrypoint", "timeout", "cpu_seconds", "memory_bytes"}`, it writes
 `{"id", "started": pid}` once the child runs, then `{"id", "returncode", "timed_out", "seconds",
 "stdout_bytes", "stdout_sample", "stderr_tail", "result"}` (bytes as base64), or
-`{"id", "fallback": reason}` when the server must run in a fresh process. End of the requests
-pipe stops it: running children are killed.
+`{"id", "fallback": reason}` when the server must run in a fresh process. A request
+`{"id", "fastmcp_config": [text, ...]}` (fastmcp.json objects as JSON) the zygote answers
+itself: `{"id", "fastmcp_config": answers}` (`fastmcp_models.Answers.to_json`) or
+`{"id", "refused": reason}`. End of the requests pipe stops it: running children are killed.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ class _Zygote:
         import signal
         import threading  # noqa: F401
 
+        import wagents.probe.fastmcp_models
         import wagents.probe.runner  # noqa: F401
         from wagents.probe import proctree
 
@@ -192,8 +195,9 @@ class _Zygote:
         threads = _thread_count()
         if reason is None and threads > 1:
             reason = f"preloading started {threads - 1} thread(s); forking would be unsafe"
-        gc.collect()
-        gc.freeze()  # children then never scan (and copy) the preloaded objects
+        # Children never scan (and copy) the preloaded objects. What preloading left as garbage
+        # is frozen too: a few thousand objects, where collecting them first took 0.1 s.
+        gc.freeze()
         gc.enable()
         huge = _huge_pages() if reason is None and self.huge_pages else 0
         return {
@@ -350,6 +354,9 @@ class _Zygote:
         from wagents.probe.runner import keep_output
 
         request_id = request.get("id")
+        if "fastmcp_config" in request:
+            self._answer_fastmcp_config(request_id, request["fastmcp_config"])
+            return
         try:
             server_dir = Path(request["server_dir"])
             search_dir = str((server_dir / request["source"]).resolve().parent)
@@ -386,6 +393,20 @@ class _Zygote:
             self.selector.register(read_end, selectors.EVENT_READ, (child, stream))
         self.children[pid] = child
         self._send({"id": request_id, "started": pid})
+
+    def _answer_fastmcp_config(self, request_id: object, texts: object) -> None:
+        """Say what FastMCP's models say of fastmcp.json texts, here: that is data, and the
+        zygote runs no server code."""
+        from wagents.probe.fastmcp_models import answer
+
+        try:
+            if not isinstance(texts, list):
+                raise TypeError(f"not a list of texts: {texts!r}")
+            answers = answer([str(text) for text in texts]).to_json()
+        except Exception as exc:  # the validator then asks the models itself
+            self._send({"id": request_id, "refused": f"{type(exc).__name__}: {exc}"})
+            return
+        self._send({"id": request_id, "fastmcp_config": answers})
 
     def _refusal(self, server_dir: Path, search_dir: str) -> str | None:
         """Why a fresh process could see this server differently from a child, if it could."""

@@ -73,12 +73,16 @@ class Rule(RuleInfo):
     """One check: its RuleInfo plus the function that implements it and when it runs.
 
     `requires` names rules that must report no error on a server for this one to run there
-    (what it would say is already said, or cannot be said, when they fail).
+    (what it would say is already said, or cannot be said, when they fail). A static rule with
+    `fastmcp_models` reads what FastMCP's own models say (`facts.environment.fastmcp_config_*`),
+    which the zygote answers once it has imported fastmcp: validation runs it after the other
+    static rules of every server, so that the validator does not wait for that meanwhile.
     """
 
     check: Check
     stage: Stage = Stage.STATIC
     requires: tuple[str, ...] = ()
+    fastmcp_models: bool = False
 
     @property
     def runtime(self) -> bool:
@@ -100,8 +104,9 @@ def rule(
     *,
     stage: Stage = Stage.STATIC,
     requires: Iterable[str] = (),
+    fastmcp_models: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a rule of the module's family, to run at `stage`."""
+    """Register a rule of the module's family, to run at `stage` (see `Rule`)."""
 
     def register(check: Check) -> Check:
         if slug in _REGISTRY:
@@ -116,6 +121,7 @@ def rule(
             check=check,
             stage=stage,
             requires=tuple(requires),
+            fastmcp_models=fastmcp_models,
             security=SecurityInfo(
                 tuple(classified.tags), classified.security_severity, classified.summary
             )

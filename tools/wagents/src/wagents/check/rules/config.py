@@ -12,7 +12,7 @@ from wagents.model import Severity
 from wagents.probe.protocol import Status
 
 
-@rule("fastmcp-json", Severity.ERROR)
+@rule("fastmcp-json", Severity.ERROR, fastmcp_models=True)
 def fastmcp_json(facts: ServerFacts) -> Iterator[Problem]:
     """fastmcp.json parses and is valid for FastMCP's own `MCPServerConfig`, with no unknown keys.
 
