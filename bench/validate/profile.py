@@ -9,7 +9,8 @@ process and with wagents' own code, it times each phase of a cold run separately
   run's) and with a full one (a warm run's);
 - static rules, rule by rule, on facts built fresh (as a cold run builds them);
 - probes: the scheduler over every server (the zygote, as validate uses it); the wall time of
-  each probe as the runner saw it, and inside it the MCP session's;
+  each probe as the runner saw it, and inside it the MCP session's; the CPU time of the zygote
+  and all its children (their rusage, once the zygote is reaped), per server;
 - the sandbox alone (copy the server, snapshot, side effects, removal), and one process-tree
   sweep (the /proc walk every probe does at its end);
 - printing the text report.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -131,10 +133,14 @@ def probe_rows(workspace: Workspace) -> list[Row]:
     rows: list[Row] = []
     requests = [request_for(ServerFiles(server, workspace)) for server in servers]
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with Prober(ProbeLimits(timeout=30)) as prober:
         prober.submit(requests)
         results = [runtime for _, runtime in prober.results()]
     wall = time.monotonic() - started
+    # The zygote has exited and been reaped: its CPU time and its children's count now.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     probe_seconds = [runtime.seconds for runtime in results]
     sessions = [runtime.session.seconds for runtime in results if runtime.session is not None]
     rows.append(
@@ -145,6 +151,13 @@ def probe_rows(workspace: Workspace) -> list[Row]:
         )
     )
     rows.append(("  of which the MCP session", ms(statistics.median(sessions)), ms(sum(sessions))))
+    rows.append(
+        (
+            "probe CPU: the zygote (preloading included) and its children, per server",
+            ms(cpu / max(1, len(results))),
+            ms(cpu),
+        )
+    )
     return rows
 
 
