@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import socket
 import sys
 import time
@@ -284,10 +285,17 @@ def test_validate_live_on_the_cli(workspace: Workspace, tmp_path: Path) -> None:
     before = _tree_digest(workspace.root)
     done = run_wagents(
         "validate", "plain", "chatty", "broken", "--live", "--no-cache", "--format", "json",
+        "--verbose", "--jobs", "2",
         cwd=workspace.root,
         env={"HOME": str(home)},
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
+    # plain and chatty were launched, two at a time; what that cost per server is said
+    said = re.search(
+        r"--live: 2 server\(s\) started, 2 at a time, in ([\d.]+) s \(([\d.]+) s", done.stderr
+    )
+    assert said is not None, done.stderr
+    assert abs(float(said[1]) / 2 - float(said[2])) < 0.01
     findings = json.loads(done.stdout)["findings"]
     by_server: dict[str, set[str]] = {}
     for finding in findings:
@@ -340,7 +348,7 @@ def test_a_server_that_writes_into_the_workspace_is_not_launched(workspace: Work
         assert by_rule[slug].message.startswith(
             "not started: when it starts it writes into the workspace (mcp/writes/data"
         )
-    assert report.info.live == 1
+    assert report.info.live == 0  # not started: the live rules said why
     assert not (workspace.root / "mcp" / "writes" / "data").exists()
 
 

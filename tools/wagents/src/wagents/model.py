@@ -164,6 +164,7 @@ class RunInfo:
     stored: int = 0  # cache entries written
     live: int = 0  # servers started with --live
     live_seconds: float = 0.0  # the time those launches took, in all
+    live_jobs: int = 0  # how many servers were launched at once
     seconds: float = 0.0
 
 

@@ -96,7 +96,7 @@ def validate(
         todo.append(server)
     needs_rules = bool(todo or options.select or options.ignore or options.describe_rules)
     rules: list[Rule] = []
-    probes, checked, stored, live, live_seconds = ProbeSummary(), 0, 0, 0, 0.0
+    probes, checked, stored, live, live_seconds, live_jobs = ProbeSummary(), 0, 0, 0, 0.0, 0
     if todo:
         prober = _prober(workspace, options)
         try:
@@ -112,7 +112,11 @@ def validate(
         findings += pipeline.findings
         suppressed += pipeline.suppressed
         probes, checked, stored = pipeline.probes.summary(), pipeline.checked, pipeline.stored
-        live, live_seconds = pipeline.live_count, pipeline.live_seconds
+        live, live_seconds, live_jobs = (
+            pipeline.live_count,
+            pipeline.live_seconds,
+            pipeline.live_jobs,
+        )
     elif needs_rules:
         rules = selected_rules(options)
     if cache is not None:
@@ -134,6 +138,7 @@ def validate(
             stored=stored,
             live=live,
             live_seconds=live_seconds,
+            live_jobs=live_jobs,
             seconds=round(time.monotonic() - started, 3),
         ),
     )

@@ -32,7 +32,7 @@ from wagents.model import (
 )
 from wagents.probe.fastmcp_models import config_text
 from wagents.probe.isolated import IsolatedFacts, check_isolated
-from wagents.probe.live import LiveFacts
+from wagents.probe.live import LiveFacts, live_jobs
 from wagents.probe.runner import ProbeRequest, request_for
 from wagents.probe.scheduler import ProbeInfo, Prober
 from wagents.workspace.root import Workspace
@@ -71,6 +71,7 @@ class Pipeline:
         self.live = options.live and any(item.stage is Stage.LIVE for item in rules)
         self.live_count = 0
         self.live_seconds = 0.0
+        self.live_jobs = 0
         self.keys = keys
         self.static_findings: dict[str, list[Finding]] = {}
         self.waiting: list[ServerFacts] = []  # for their isolated install or live launch
@@ -101,7 +102,8 @@ class Pipeline:
                 started = time.monotonic()
                 slugs = [item.slug for item in self.rules]
                 live = check_live(self.waiting, self.options.timeout, self.options.jobs, slugs)
-                self.live_count = len(live)
+                self.live_count = sum(1 for facts in live.values() if facts.skipped is None)
+                self.live_jobs = live_jobs(self.options.jobs, self.live_count)
                 self.live_seconds = round(time.monotonic() - started, 3)
             for facts in self.waiting:
                 self._finish(facts, isolated.get(facts.path), live.get(facts.path))

@@ -199,6 +199,11 @@ def has_environment(workspace_root: Path) -> bool:
     return (workspace_root / ".venv" / "pyvenv.cfg").is_file()
 
 
+def live_jobs(jobs: int | None, count: int) -> int:
+    """How many of `count` servers `run_live` launches at once (`jobs`, default: CPUs)."""
+    return max(1, min(jobs or os.cpu_count() or 1, count))
+
+
 def run_live(
     requests: Iterable[LiveRequest], jobs: int | None = None
 ) -> Iterator[tuple[LiveRequest, LiveFacts]]:
@@ -207,7 +212,7 @@ def run_live(
     if not pending:
         return
     _import_clients()
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    workers = live_jobs(jobs, len(pending))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(check_live, request): request for request in pending}
         for future in as_completed(futures):

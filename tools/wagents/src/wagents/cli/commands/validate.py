@@ -200,7 +200,10 @@ def describe(info: RunInfo, workspace: Workspace) -> list[str]:
     for server_dir, reason in probes.fallbacks:
         lines.append(f"{workspace.relative(server_dir)}: checked in a fresh process: {reason}")
     if info.live:
-        lines.append(f"--live: {info.live} server(s) started in {info.live_seconds:.2f} s")
+        lines.append(
+            f"--live: {info.live} server(s) started, {info.live_jobs} at a time, in "
+            f"{info.live_seconds:.2f} s ({info.live_seconds / info.live:.2f} s per server)"
+        )
     if info.cache_error is not None:
         lines.append(f"cache: not used ({info.cache_error})")
     elif info.cache_dir is None:
