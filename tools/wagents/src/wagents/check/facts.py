@@ -87,8 +87,9 @@ class EnvironmentFacts:
     FastMCP's config model says (else an import of fastmcp, about half a second of CPU), which
     distribution provides which module and what requirements pull in (a walk of every installed
     distribution's metadata), what lets the secret scan leave detect-secrets out (an import of
-    it), and uv's verdict on the lock (a subprocess). Each is named by what
-    it depends on beyond wagents, Python and fastmcp, which key the memory itself.
+    it), and uv's verdict on the lock (a subprocess). Each is named by what it depends on beyond
+    wagents, Python and fastmcp, which key the memory itself. With `fastmcp_answers`, FastMCP's
+    models are asked through the zygote instead of in this process.
     """
 
     workspace: Workspace
