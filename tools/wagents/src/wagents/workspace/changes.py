@@ -171,9 +171,12 @@ def file_at(workspace: Workspace, commit: str, relative: str) -> bytes | None:
     return _git_bytes(workspace, "cat-file", "blob", fields[0].decode())
 
 
-def _git_bytes(workspace: Workspace, *args: str, stdin: bytes = b"") -> bytes | None:
-    """git's stdout as bytes, None when it fails."""
-    completed = subprocess.run(
+def _run_git(
+    workspace: Workspace, args: tuple[str, ...], stdin: bytes = b""
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git in the workspace: no optional locks (a read never waits for another git), C locale
+    messages, `stdin` as its input."""
+    return subprocess.run(
         ["git", *args],
         cwd=workspace.root,
         capture_output=True,
@@ -181,6 +184,11 @@ def _git_bytes(workspace: Workspace, *args: str, stdin: bytes = b"") -> bytes | 
         env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
         check=False,
     )
+
+
+def _git_bytes(workspace: Workspace, *args: str, stdin: bytes = b"") -> bytes | None:
+    """git's stdout as bytes, None when it fails."""
+    completed = _run_git(workspace, args, stdin)
     return completed.stdout if completed.returncode == 0 else None
 
 
@@ -202,20 +210,11 @@ def changes_in(workspace: Workspace, paths: Iterable[str | Path], cwd: Path) -> 
 
 
 def _git(workspace: Workspace, *args: str, failure: str = "git failed") -> str:
-    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    completed = subprocess.run(
-        ["git", *args],
-        cwd=workspace.root,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="surrogateescape",
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    """git's stdout as text (undecodable bytes kept as surrogates); a UsageError saying
+    `failure` (and, for the default, git's last line) when it fails."""
+    completed = _run_git(workspace, args)
     if completed.returncode != 0:
-        detail = completed.stderr.strip().splitlines()
+        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         suffix = f" ({detail[-1]})" if detail and failure == "git failed" else ""
         raise UsageError(f"{failure}{suffix}")
-    return completed.stdout
+    return completed.stdout.decode("utf-8", "surrogateescape")
