@@ -5,7 +5,9 @@ real CLI classifying what changed and applying the version policy."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -329,6 +331,29 @@ def test_surface_prints_canonical_json_and_write_is_idempotent(repo: Path) -> No
     assert written.stdout == "mcp/unchanged/mcp-surface.json: up to date\n"
     both = run_wagents("surface", "--write", "--check", cwd=repo)
     assert both.returncode == 2 and both.stderr.startswith("error: ")
+
+
+def test_the_base_s_files_are_read_by_two_git_processes_in_all(
+    repo: Path, document: dict, tmp_path: Path
+) -> None:
+    """Whatever the number of servers, `wagents diff` reads their files at the base with one
+    `git cat-file --batch-check` and one `git cat-file --batch` (it used to start two per file),
+    and reports the same."""
+    real = shutil.which("git")
+    assert real is not None
+    calls = tmp_path / "calls"
+    wrapper = tmp_path / "bin" / "git"  # the real git, counting its calls
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    path = f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"
+    result = run_wagents(
+        "diff", "--since", "main", "--format", "json", cwd=repo, env={"PATH": path}
+    )
+    assert json.loads(result.stdout) == document
+    reads = [line for line in calls.read_text().splitlines() if line.startswith("cat-file")]
+    assert len(document["summary"]["versions"]) > 10  # many servers, each with two files
+    assert reads == ["cat-file --batch-check", "cat-file --batch"]
 
 
 def test_diff_refuses_bad_refs_in_one_line(repo: Path) -> None:

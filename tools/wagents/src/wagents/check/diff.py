@@ -23,7 +23,7 @@ from wagents.analysis.compat_diff import Change, Kind, compare_surfaces
 from wagents.analysis.surface import surface_problem
 from wagents.analysis.version_policy import BumpVerdict, judge_bump
 from wagents.model import Server
-from wagents.workspace.changes import file_at, merge_base
+from wagents.workspace.changes import files_at, merge_base
 from wagents.workspace.listing import SURFACE_FILE
 from wagents.workspace.root import Workspace
 from wagents.workspace.server import PYPROJECT, ServerFiles
@@ -129,14 +129,33 @@ def diff_servers(workspace: Workspace, servers: Sequence[Server], ref: str) -> D
     """Compare each server's snapshot at the merge base of `ref` and HEAD with the working
     tree's. Raises UsageError for git problems (no git, unknown ref, no shared history)."""
     base = merge_base(workspace, ref, option="--since")
-    return DiffReport(ref, base, tuple(_diff(workspace, server, base) for server in servers))
+    directories = [workspace.relative(server.path) for server in servers]
+    old = files_at(
+        workspace,
+        base,
+        [f"{directory}/{name}" for directory in directories for name in (PYPROJECT, SURFACE_FILE)],
+    )
+    return DiffReport(
+        ref,
+        base,
+        tuple(
+            _diff(
+                workspace,
+                server,
+                old[f"{directory}/{PYPROJECT}"],
+                old[f"{directory}/{SURFACE_FILE}"],
+            )
+            for server, directory in zip(servers, directories, strict=True)
+        ),
+    )
 
 
-def _diff(workspace: Workspace, server: Server, base: str) -> ServerDiff:
+def _diff(
+    workspace: Workspace, server: Server, old_pyproject: bytes | None, old_snapshot: bytes | None
+) -> ServerDiff:
+    """One server's diff, given its pyproject.toml and snapshot at the base (None: none)."""
     files = ServerFiles(server, workspace)
     directory = workspace.relative(server.path)
-    old_pyproject = file_at(workspace, base, f"{directory}/{PYPROJECT}")
-    old_snapshot = file_at(workspace, base, f"{directory}/{SURFACE_FILE}")
     version = files.project.get("version")
     after = version if isinstance(version, str) else None
     before = _version(old_pyproject)

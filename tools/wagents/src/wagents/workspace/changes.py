@@ -154,21 +154,45 @@ def merge_base(workspace: Workspace, ref: str, option: str = "--changed-since") 
     return base
 
 
-#: The largest file `file_at` reads from history.
+#: The largest file `files_at` reads from history.
 MAX_HISTORY_BYTES = 16 * 1024 * 1024
 
 
-def file_at(workspace: Workspace, commit: str, relative: str) -> bytes | None:
-    """The content of the file `relative` (to the workspace root) at `commit`, None when it did
-    not exist there as a file or is larger than MAX_HISTORY_BYTES."""
-    spec = f"{commit}:./{relative}"  # `./`: relative to the workspace, not the repository root
-    described = _git_bytes(workspace, "cat-file", "--batch-check", stdin=spec.encode() + b"\n")
-    fields = (described or b"").split()
-    if len(fields) != 3 or fields[1] != b"blob" or not fields[2].isdigit():
-        return None  # "<spec> missing", a directory, a submodule
-    if int(fields[2]) > MAX_HISTORY_BYTES:
-        return None
-    return _git_bytes(workspace, "cat-file", "blob", fields[0].decode())
+def files_at(
+    workspace: Workspace, commit: str, relatives: Iterable[str]
+) -> dict[str, bytes | None]:
+    """The content of each file `relatives` names (relative to the workspace root) at `commit`;
+    None for one that did not exist there as a file or is larger than MAX_HISTORY_BYTES.
+
+    Two git processes in all, whatever the number of files: one asks what each path names, one
+    reads the blobs wanted.
+    """
+    wanted = list(dict.fromkeys(relatives))
+    found: dict[str, bytes | None] = dict.fromkeys(wanted)
+    # `./`: relative to the workspace, not the repository root; one spec a line.
+    specs = b"".join(f"{commit}:./{relative}\n".encode() for relative in wanted)
+    described = _git_bytes(workspace, "cat-file", "--batch-check", stdin=specs) or b""
+    blobs: dict[str, tuple[bytes, int]] = {}
+    for relative, line in zip(wanted, described.split(b"\n"), strict=False):
+        fields = line.split()  # else "<spec> missing", a directory, a submodule
+        is_blob = len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit()
+        if is_blob and int(fields[2]) <= MAX_HISTORY_BYTES:
+            blobs[relative] = (fields[0], int(fields[2]))
+    if not blobs:
+        return found
+    names = b"".join(name + b"\n" for name, _ in blobs.values())
+    contents = _git_bytes(workspace, "cat-file", "--batch", stdin=names)
+    if contents is None:
+        return found
+    # "<name> blob <size>\n<content>\n" for each, in the order asked.
+    position = 0
+    for relative, (name, size) in blobs.items():
+        end = contents.find(b"\n", position)
+        if end < 0 or contents[position:end].split() != [name, b"blob", str(size).encode()]:
+            break  # not the answer expected (the repository changed meanwhile): nothing more
+        found[relative] = contents[end + 1 : end + 1 + size]
+        position = end + 1 + size + 1
+    return found
 
 
 def _run_git(
