@@ -167,11 +167,8 @@ class EnvironmentFacts:
             pulled = distributions.pulled_in(requirements)
             return {str(name): str(via) for name, via in pulled.items()}
 
-        if self.memory is None:
-            return compute()
         roots = [[r.name, sorted(r.extras)] for r in requirements]  # all pulled_in looks at
-        name = f"pulled-in {self._installed} {json.dumps(roots)}"
-        return dict(self.memory.remember(name, compute))
+        return dict(self._remember(f"pulled-in {self._installed} {json.dumps(roots)}", compute))
 
     @cached_property
     def secret_prefilter(self) -> Prefilter:
@@ -211,10 +208,7 @@ class EnvironmentFacts:
             keys = answers.keys if answers is not None else config_keys()
             return {section: sorted(names) for section, names in keys.items()}
 
-        if self.memory is None:
-            known = compute()
-        else:
-            known = self.memory.remember("fastmcp-config-keys", compute)
+        known = self._remember("fastmcp-config-keys", compute)
         return {section: frozenset(keys) for section, keys in known.items()}
 
     def fastmcp_config_errors(self, config: dict[str, Any]) -> tuple[ConfigError, ...]:
@@ -228,10 +222,12 @@ class EnvironmentFacts:
                 errors = config_errors(config)
             return [dataclasses.astuple(error) for error in errors]
 
-        if self.memory is None:
-            return tuple(ConfigError(*error) for error in compute())
         name = f"fastmcp-config-errors {hashlib.sha256(text.encode()).hexdigest()}"
-        return tuple(ConfigError(*error) for error in self.memory.remember(name, compute))
+        return tuple(ConfigError(*error) for error in self._remember(name, compute))
+
+    def _remember(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`; with a memory, what it gave under `name` in an earlier run, if it did."""
+        return compute() if self.memory is None else self.memory.remember(name, compute)
 
     @cached_property
     def _fastmcp_answers(self) -> Answers | None:
